@@ -1,0 +1,101 @@
+"""Demo site and demo users: one per role, so that every part of the product can be tried."""
+
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import transaction
+from wagtail.models import Page, Site
+
+from courses.models import CourseIndexPage
+from home.models import HomePage
+
+DEFAULT_DEMO_PASSWORD = "Demo-normkritik-2026"  # noqa: S105  (demo only; printed at start)
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    first_name: str
+    last_name: str
+    role: str
+    groups: tuple[str, ...] = ()
+    is_superuser: bool = False
+
+
+DEMO_USERS = (
+    DemoUser("medarbetare", "Alva", "Lindqvist", "Medarbetare (learner)"),
+    DemoUser("chef", "Omar", "Haddad", "Chef (manager)", ("Managers",)),
+    DemoUser("hr", "Kim", "Berg", "HR / jämställdhetsstrateg (HR)", ("HR",)),
+    DemoUser("redaktor", "Sara", "Nilsson", "Redaktör (editor)", ("Editors",)),
+    DemoUser("admin", "Jonas", "Ek", "Administratör (admin)", (), True),
+)
+
+HOME_INTRO = (
+    "Här utbildar vi oss i normkritik, jämställdhet, likabehandling och hur vi förebygger "
+    "sexuella trakasserier – så att alla som bor i kommunen och alla som arbetar här bemöts "
+    "med respekt."
+)
+HOME_BODY = (
+    "<h2>Så fungerar det</h2>"
+    "<p>Du ser vilka kurser du ska gå, hur långt du har kommit och när de ska vara klara. "
+    "Kurserna består av korta moduler med text, film med textning och transkription, "
+    "reflektionsuppgifter och kunskapstest. Du kan pausa när du vill och fortsätta där du slutade, "
+    "på datorn eller i mobilen.</p>"
+    "<h2>Varför</h2>"
+    "<p>Diskrimineringslagen kräver att arbetsgivaren arbetar förebyggande med aktiva åtgärder. "
+    "Målet är att minst 80 procent av alla chefer och medarbetare ska ha gått utbildningen, "
+    "och att alla nyanställda och nya chefer går den under sin introduktion.</p>"
+)
+
+
+@transaction.atomic
+def ensure_site() -> HomePage:
+    """Make a HomePage the root of the default site, with a course catalogue below it."""
+    home = HomePage.objects.first()
+    if home is None:
+        root = Page.get_first_root_node()
+        home = HomePage(title="Välkommen till Normkritik LMS", slug="start", intro=HOME_INTRO,
+                        body=HOME_BODY)
+        root.add_child(instance=home)
+        home.save_revision().publish()
+    site = Site.objects.filter(is_default_site=True).first()
+    if site is None:
+        Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True,
+                            site_name="Normkritik LMS")
+    elif site.root_page_id != home.pk:
+        old_root = site.root_page
+        site.root_page = home
+        site.site_name = "Normkritik LMS"
+        site.save()
+        # Wagtail's installer leaves a "Welcome to your new Wagtail site!" page: remove it.
+        if old_root.specific_class is Page and not old_root.get_children().exists():
+            old_root.delete()
+    if not CourseIndexPage.objects.child_of(home).exists():
+        catalogue = CourseIndexPage(
+            title="Kurser",
+            slug="kurser",
+            intro="<p>Alla kurser som du kan gå. Kurser som är obligatoriska för dig syns under "
+            "Mina kurser.</p>",
+        )
+        home.add_child(instance=catalogue)
+        catalogue.save_revision().publish()
+    return home
+
+
+@transaction.atomic
+def ensure_users(*, password: str) -> list[DemoUser]:
+    User = get_user_model()
+    for demo in DEMO_USERS:
+        user, _created = User.objects.get_or_create(username=demo.username)
+        user.first_name = demo.first_name
+        user.last_name = demo.last_name
+        user.email = f"{demo.username}@demo.example"
+        user.is_superuser = demo.is_superuser
+        user.is_staff = demo.is_superuser
+        user.set_password(password)
+        user.save()
+        for name in demo.groups:
+            group, _ = Group.objects.get_or_create(name=name)
+            user.groups.add(group)
+    return list(DEMO_USERS)

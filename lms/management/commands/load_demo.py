@@ -1,0 +1,28 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from lms import demo
+
+
+class Command(BaseCommand):
+    help = "Create or refresh the demo site and one demo user per role. Safe to run again."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--password", default=demo.DEFAULT_DEMO_PASSWORD)
+        parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help="Also run when DEBUG is off (demo users have a known password).",
+        )
+
+    def handle(self, *args, password: str, allow_production: bool, **options):
+        if not settings.DEBUG and not allow_production:
+            raise CommandError(
+                "Refusing to create demo users with a known password while DEBUG is off. "
+                "Pass --allow-production if this really is a demo installation."
+            )
+        demo.ensure_site()
+        users = demo.ensure_users(password=password)
+        self.stdout.write(self.style.SUCCESS("Demo content and users are ready."))
+        for user in users:
+            self.stdout.write(f"  {user.role:<32} användarnamn: {user.username:<12} lösenord: {password}")
