@@ -83,23 +83,48 @@ def cmd_start(argv: list[str]) -> int:
     say("Starting the web server, a Celery worker and Celery beat (Ctrl-C stops all three)")
     processes = [
         subprocess.Popen(
-            [str(PYTHON), "manage.py", "runserver", f"{host}:{port}", "--noreload"], cwd=ROOT, env=env
-        ),
-        subprocess.Popen(
-            [str(PYTHON), "-m", "celery", "-A", "lms", "worker", "-l", "warning", "--concurrency", "2"],
+            [str(PYTHON), "manage.py", "runserver", f"{host}:{port}", "--noreload"],
             cwd=ROOT,
             env=env,
         ),
         subprocess.Popen(
-            [str(PYTHON), "-m", "celery", "-A", "lms", "beat", "-l", "warning",
-             "--schedule", str(ROOT / "var" / "celerybeat-schedule")],
+            [
+                str(PYTHON),
+                "-m",
+                "celery",
+                "-A",
+                "lms",
+                "worker",
+                "-l",
+                "warning",
+                "--concurrency",
+                "2",
+            ],
+            cwd=ROOT,
+            env=env,
+        ),
+        subprocess.Popen(
+            [
+                str(PYTHON),
+                "-m",
+                "celery",
+                "-A",
+                "lms",
+                "beat",
+                "-l",
+                "warning",
+                "--schedule",
+                str(ROOT / "var" / "celerybeat-schedule"),
+            ],
             cwd=ROOT,
             env=env,
         ),
     ]
     time.sleep(2)
-    say(f"Normkritik LMS runs at http://{host}:{port}/  (admin: http://{host}:{port}/admin/, "
-        f"status: http://{host}:{port}/health/)")
+    say(
+        f"Normkritik LMS runs at http://{host}:{port}/  (admin: http://{host}:{port}/admin/, "
+        f"status: http://{host}:{port}/health/)"
+    )
     try:
         while all(p.poll() is None for p in processes):
             time.sleep(1)

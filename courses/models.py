@@ -32,7 +32,10 @@ class CoursePage(Page):
     description = RichTextField(_("description"), blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("summary"), FieldPanel("description")]
-    search_fields = Page.search_fields + [index.SearchField("summary"), index.SearchField("description")]
+    search_fields = Page.search_fields + [
+        index.SearchField("summary"),
+        index.SearchField("description"),
+    ]
     parent_page_types = ["courses.CourseIndexPage"]
     subpage_types = ["modules.ModulePage"]
 

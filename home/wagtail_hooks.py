@@ -5,7 +5,9 @@ from wagtail.models import Page
 
 
 @hooks.register("before_serve_page")
-def require_login_for_private_page_types(page: Page, request: HttpRequest, serve_args, serve_kwargs):
+def require_login_for_private_page_types(
+    page: Page, request: HttpRequest, serve_args, serve_kwargs
+):
     """Pages are for logged-in staff unless their type declares `is_public = True`."""
     if request.user.is_authenticated or getattr(page.specific_class, "is_public", False):
         return None

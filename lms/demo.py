@@ -2,10 +2,13 @@
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from wagtail.models import Page, Site
+from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.models import Locale, Page, Site
 
 from courses.models import CourseIndexPage
 from home.models import HomePage
@@ -49,20 +52,42 @@ HOME_BODY = (
 )
 
 
+def _ensure_root() -> Page:
+    # Wagtail's migrations create the root and the default locale; a flushed test database has
+    # neither, so create them the same way.
+    Locale.objects.get_or_create(
+        language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
+    )
+    root = Page.get_first_root_node()
+    if root is None:
+        root = Page.add_root(
+            instance=Page(
+                title="Root", slug="root", content_type=ContentType.objects.get_for_model(Page)
+            )
+        )
+    return root
+
+
 @transaction.atomic
 def ensure_site() -> HomePage:
     """Make a HomePage the root of the default site, with a course catalogue below it."""
     home = HomePage.objects.first()
     if home is None:
-        root = Page.get_first_root_node()
-        home = HomePage(title="Välkommen till Normkritik LMS", slug="start", intro=HOME_INTRO,
-                        body=HOME_BODY)
+        root = _ensure_root()
+        home = HomePage(
+            title="Välkommen till Normkritik LMS", slug="start", intro=HOME_INTRO, body=HOME_BODY
+        )
         root.add_child(instance=home)
         home.save_revision().publish()
     site = Site.objects.filter(is_default_site=True).first()
     if site is None:
-        Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True,
-                            site_name="Normkritik LMS")
+        Site.objects.create(
+            hostname="localhost",
+            port=80,
+            root_page=home,
+            is_default_site=True,
+            site_name="Normkritik LMS",
+        )
     elif site.root_page_id != home.pk:
         old_root = site.root_page
         site.root_page = home

@@ -25,6 +25,4 @@ def health_view(request: HttpRequest) -> JsonResponse:
 def locked_out(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
     """Shown by django-axes instead of the login form once the failure limit is reached."""
     minutes = max(1, round(settings.AXES_COOLOFF_TIME * 60))
-    return render(
-        request, "registration/locked_out.html", {"cooloff_minutes": minutes}, status=429
-    )
+    return render(request, "registration/locked_out.html", {"cooloff_minutes": minutes}, status=429)

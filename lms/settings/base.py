@@ -131,8 +131,10 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-     "OPTIONS": {"min_length": 10}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -207,7 +209,9 @@ CELERY_BROKER_HEALTH_TIMEOUT = float(env("CELERY_BROKER_HEALTH_TIMEOUT", "3"))
 
 # Health: a worker or beat not heard from within this many seconds counts as down.
 HEARTBEAT_INTERVAL_SECONDS = int(env("HEARTBEAT_INTERVAL_SECONDS", "60"))
-HEARTBEAT_MAX_AGE_SECONDS = int(env("HEARTBEAT_MAX_AGE_SECONDS", str(3 * HEARTBEAT_INTERVAL_SECONDS)))
+HEARTBEAT_MAX_AGE_SECONDS = int(
+    env("HEARTBEAT_MAX_AGE_SECONDS", str(3 * HEARTBEAT_INTERVAL_SECONDS))
+)
 
 # Wagtail
 WAGTAIL_SITE_NAME = "Normkritik LMS"

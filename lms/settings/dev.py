@@ -5,5 +5,5 @@ from .base import env
 
 DEBUG = True
 # Development only; production refuses to start without SECRET_KEY from the environment.
-SECRET_KEY = env("SECRET_KEY") or "dev-only-insecure-key-do-not-use-in-production"  # noqa: S105
+SECRET_KEY = env("SECRET_KEY") or "dev-only-insecure-key-do-not-use-in-production"
 ALLOWED_HOSTS = ["*"]

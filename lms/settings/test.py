@@ -14,3 +14,7 @@ STORAGES = {
 }
 MEDIA_ROOT = DATA_DIR / "test-media"  # noqa: F405
 LOGGING["root"]["level"] = env("LOG_LEVEL", "WARNING")  # noqa: F405
+STATIC_ROOT = DATA_DIR / "test-static"  # noqa: F405
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -25,4 +25,6 @@ class Command(BaseCommand):
         users = demo.ensure_users(password=password)
         self.stdout.write(self.style.SUCCESS("Demo content and users are ready."))
         for user in users:
-            self.stdout.write(f"  {user.role:<32} användarnamn: {user.username:<12} lösenord: {password}")
+            self.stdout.write(
+                f"  {user.role:<32} användarnamn: {user.username:<12} lösenord: {password}"
+            )
