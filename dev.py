@@ -113,8 +113,6 @@ def cmd_start(argv: list[str]) -> int:
                 "beat",
                 "-l",
                 "warning",
-                "--schedule",
-                str(ROOT / "var" / "celerybeat-schedule"),
             ],
             cwd=ROOT,
             env=env,
