@@ -1,0 +1,142 @@
+"""Every URL of the project × every role: who gets the page, who is sent to log in, who is refused.
+
+A new URL pattern fails `test_every_url_is_in_the_matrix` until it is added to MATRIX, so that
+nobody ships a view without deciding who may see it.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.base import ContentFile
+from django.urls import URLPattern, URLResolver, get_resolver
+from wagtail.documents.models import Document
+
+from lms.demo import DEFAULT_DEMO_PASSWORD
+from tests.helpers import login_via_form
+
+ROLES = ("anonymous", "medarbetare", "chef", "hr", "redaktor", "admin")
+STAFF = ROLES[1:]
+
+# Expected outcome per role: an HTTP status, "login" (302 to the site login) or
+# "admin-login" (302 to the Wagtail admin login).
+ALL_200 = dict.fromkeys(ROLES, 200)
+LOGIN_THEN_200 = {"anonymous": "login", **dict.fromkeys(STAFF, 200)}
+
+MATRIX: dict[str, tuple[str, dict]] = {
+    # url name: (path, expectations)
+    "health": ("/health/", dict.fromkeys(ROLES, 503)),  # no worker in this test: 503, never login
+    "login": ("/accounts/login/", ALL_200),
+    "logout": ("/accounts/logout/", {"anonymous": "login", **dict.fromkeys(STAFF, 405)}),  # POST
+    "password_change": ("/accounts/password_change/", LOGIN_THEN_200),
+    "password_change_done": ("/accounts/password_change/done/", LOGIN_THEN_200),
+    "password_reset": ("/accounts/password_reset/", ALL_200),
+    "password_reset_done": ("/accounts/password_reset/done/", ALL_200),
+    "password_reset_confirm": ("/accounts/reset/MQ/invalid-token/", ALL_200),
+    "password_reset_complete": ("/accounts/reset/done/", ALL_200),
+    "set_language": ("/i18n/setlang/", dict.fromkeys(ROLES, 302)),  # GET redirects back
+    "wagtaildocs_serve": ("{document_url}", LOGIN_THEN_200),
+    "wagtaildocs_authenticate_with_password": (
+        "/documents/authenticate_with_password/999/",
+        {"anonymous": "login", **dict.fromkeys(STAFF, 404)},
+    ),
+    "wagtailcore_authenticate_with_password": (
+        "/_util/authenticate_with_password/999/{home_id}/",
+        {"anonymous": "login", **dict.fromkeys(STAFF, 404)},
+    ),
+    "wagtailcore_login": ("/_util/login/", ALL_200),
+    # Pages: the home page is public, every other page type needs a login.
+    "wagtail_serve": ("/", ALL_200),
+    "wagtail_serve:catalogue": ("/kurser/", LOGIN_THEN_200),
+    "wagtail_serve:missing": ("/finns-inte/", dict.fromkeys(ROLES, 404)),
+    # Admin sites: only editors and administrators reach the Wagtail admin; only superusers
+    # reach Django's admin (Celery beat schedules).
+    "admin/": (
+        "/admin/",
+        {
+            "anonymous": "admin-login",
+            "medarbetare": "admin-login",
+            "chef": "admin-login",
+            "hr": "admin-login",
+            "redaktor": 200,
+            "admin": 200,
+        },
+    ),
+    "admin/pages": (
+        "/admin/pages/",
+        {
+            "anonymous": "admin-login",
+            "medarbetare": "admin-login",
+            "chef": "admin-login",
+            "hr": "admin-login",
+            "redaktor": 200,
+            "admin": 200,
+        },
+    ),
+    "django-admin/": (
+        "/django-admin/",
+        {
+            "anonymous": 302,
+            "medarbetare": 302,
+            "chef": 302,
+            "hr": 302,
+            "redaktor": 302,
+            "admin": 200,
+        },
+    ),
+}
+
+
+def _walk(patterns, prefix=""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            text = prefix + str(pattern.pattern)
+            if text in ("admin/", "django-admin/"):
+                yield text
+                continue
+            yield from _walk(pattern.url_patterns, text)
+        elif isinstance(pattern, URLPattern):
+            yield pattern.name or prefix + str(pattern.pattern)
+
+
+def test_every_url_is_in_the_matrix():
+    names = set(_walk(get_resolver().url_patterns))
+    covered = {key.split(":")[0] for key in MATRIX}
+    assert names - covered == set(), "add these URLs to MATRIX with who may see them"
+
+
+@pytest.fixture
+def urls(demo_site, demo_users):
+    document = Document(title="Handledning")
+    document.file.save("handledning.txt", ContentFile(b"Handledning for APT"), save=True)
+    return {"document_url": document.url, "home_id": demo_site.pk}
+
+
+def _outcome(response, expected):
+    if expected == "login":
+        return (
+            "login"
+            if response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+            else response.status_code
+        )
+    if expected == "admin-login":
+        return (
+            "admin-login"
+            if response.status_code == 302 and response["Location"].startswith("/admin/login/")
+            else response.status_code
+        )
+    return response.status_code
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_matrix(client, urls, role):
+    if role != "anonymous":
+        assert login_via_form(client, role, DEFAULT_DEMO_PASSWORD)
+    failures = []
+    for key, (path, expectations) in MATRIX.items():
+        expected = expectations[role]
+        response = client.get(path.format(**urls))
+        got = _outcome(response, expected)
+        if got != expected:
+            failures.append(f"{key} {path}: expected {expected}, got {got}")
+    assert failures == [], f"as {role}:\n" + "\n".join(failures)
