@@ -1,13 +1,26 @@
+from __future__ import annotations
+
+from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.panels import FieldPanel
+from modelcluster.fields import ParentalManyToManyField
+from wagtail.admin.panels import FieldPanel, HelpPanel, MultiFieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
 
+from progress import selectors as progress_selectors
+
+
+class Audience(models.TextChoices):
+    ALL = "all", _("Everyone")
+    MANAGERS = "managers", _("Managers")
+    STAFF = "staff", _("Staff")
+
 
 class CourseIndexPage(Page):
-    """The catalogue: every course an employee can take."""
+    """The catalogue: every course an employee can take, with filters."""
 
     intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
 
@@ -20,8 +33,31 @@ class CourseIndexPage(Page):
         verbose_name_plural = _("course catalogues")
 
     def get_context(self, request, *args, **kwargs):
+        from .forms import CatalogueFilterForm
+
         context = super().get_context(request, *args, **kwargs)
-        context["courses"] = CoursePage.objects.live().child_of(self).order_by("path")
+        form = CatalogueFilterForm(request.GET or None)
+        courses = list(
+            CoursePage.objects.live()
+            .child_of(self)
+            .select_related("cover_image")
+            .prefetch_related("prerequisites")
+            .order_by("path")
+        )
+        states = progress_selectors.catalogue_states(user=request.user, courses=courses)
+        if form.is_valid():
+            data = form.cleaned_data
+            if data["audience"]:
+                courses = [c for c in courses if c.audience in (data["audience"], Audience.ALL)]
+            if data["level"]:
+                courses = [c for c in courses if c.level == int(data["level"])]
+            if data["status"]:
+                courses = [c for c in courses if states[c.pk].status == data["status"]]
+        context.update(
+            filter_form=form,
+            course_states=[(c, states[c.pk]) for c in courses],
+            filtered=form.is_bound,
+        )
         return context
 
 
@@ -30,11 +66,82 @@ class CoursePage(Page):
 
     summary = models.CharField(_("summary"), max_length=400)
     description = RichTextField(_("description"), blank=True)
+    audience = models.CharField(
+        _("target audience"), max_length=20, choices=Audience.choices, default=Audience.ALL
+    )
+    level = models.PositiveSmallIntegerField(
+        _("level"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+        help_text=_("1 is the introduction; higher levels go deeper."),
+    )
+    estimated_minutes = models.PositiveSmallIntegerField(_("estimated minutes"), default=60)
+    cover_image = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("cover image"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    sequential = models.BooleanField(
+        _("modules must be taken in order"),
+        default=True,
+        help_text=_("Each required module opens when the one before it is done."),
+    )
+    prerequisites = ParentalManyToManyField(
+        "courses.CoursePage",
+        verbose_name=_("prerequisite courses"),
+        blank=True,
+        related_name="required_by",
+        help_text=_("Courses that must be completed before this one can be started."),
+    )
+    validity_months = models.PositiveSmallIntegerField(
+        _("valid for (months)"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty if a completion never expires."),
+    )
+    source_note = models.CharField(
+        _("based on"),
+        max_length=300,
+        blank=True,
+        help_text=_("Which programme the course builds on, shown at the bottom of the course."),
+    )
 
-    content_panels = Page.content_panels + [FieldPanel("summary"), FieldPanel("description")]
+    content_panels = Page.content_panels + [
+        FieldPanel("summary"),
+        FieldPanel("description"),
+        FieldPanel("cover_image"),
+        MultiFieldPanel(
+            [
+                FieldPanel("audience"),
+                FieldPanel("level"),
+                FieldPanel("estimated_minutes"),
+                FieldPanel("validity_months"),
+            ],
+            heading=_("Who and how long"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("sequential"),
+                FieldPanel("prerequisites", widget=forms.CheckboxSelectMultiple),
+                HelpPanel(
+                    content=_(
+                        "The course is completed when every required module is done, including "
+                        "passing the quizzes placed in those modules."
+                    )
+                ),
+            ],
+            heading=_("Completion rule"),
+        ),
+        FieldPanel("source_note"),
+    ]
     search_fields = Page.search_fields + [
         index.SearchField("summary"),
         index.SearchField("description"),
+        index.FilterField("audience"),
+        index.FilterField("level"),
     ]
     parent_page_types = ["courses.CourseIndexPage"]
     subpage_types = ["modules.ModulePage"]
@@ -45,5 +152,5 @@ class CoursePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["modules"] = Page.objects.live().child_of(self).specific().order_by("path")
+        context["state"] = progress_selectors.course_state(user=request.user, course=self)
         return context

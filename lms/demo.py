@@ -108,6 +108,13 @@ def ensure_site() -> HomePage:
     return home
 
 
+def ensure_courses() -> list:
+    from .demo_courses import load_courses
+
+    catalogue = CourseIndexPage.objects.live().order_by("path").first()
+    return load_courses(catalogue=catalogue)
+
+
 @transaction.atomic
 def ensure_users(*, password: str) -> list[DemoUser]:
     User = get_user_model()

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
@@ -7,7 +6,11 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from . import views
+from courses import urls as course_urls
+from modules import urls as module_urls
+from progress import urls as progress_urls
+
+from . import media, views
 
 urlpatterns = [
     path("health/", views.health_view, name="health"),
@@ -17,12 +20,12 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     # Choosing the interface language must work before login too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    # Uploaded files (films, captions, images) for logged-in users, with Range requests.
+    path("media/<path:path>", media.serve_media, name="media"),
+    path("", include(course_urls)),
+    path("modules/", include(module_urls)),
+    path("progress/", include(progress_urls)),
 ]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 # Wagtail's page tree serves everything else, so it comes last.
 urlpatterns += [path("", include(wagtail_urls))]

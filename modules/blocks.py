@@ -1,10 +1,21 @@
+"""Blocks that make up a module. One StreamBlock (ModuleStreamBlock) is every module's body."""
+
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
+from wagtail.documents.blocks import DocumentChooserBlock
+from wagtail.images.blocks import ImageChooserBlock
+from wagtail.snippets.blocks import SnippetChooserBlock
+
+RICH_FEATURES = ["bold", "italic", "link", "ol", "ul"]
 
 
 class HeadingBlock(blocks.StructBlock):
     text = blocks.CharBlock(label=_("heading"))
-    level = blocks.ChoiceBlock(choices=[("h2", "H2"), ("h3", "H3")], default="h2", label=_("level"))
+    level = blocks.ChoiceBlock(
+        choices=[("h2", _("Heading level 2")), ("h3", _("Heading level 3"))],
+        default="h2",
+        label=_("level"),
+    )
 
     class Meta:
         icon = "title"
@@ -14,11 +25,128 @@ class HeadingBlock(blocks.StructBlock):
         preview_value = {"text": "Vad är en norm?", "level": "h2"}
 
 
+class FilmBlock(blocks.StructBlock):
+    film = SnippetChooserBlock("modules.Film", label=_("film"))
+    intro = blocks.TextBlock(required=False, label=_("introduction"))
+
+    class Meta:
+        icon = "media"
+        template = "blocks/film_block.html"
+        label = _("Film")
+        description = _(
+            "A film with captions and a transcript. It counts as watched when 90 percent has been "
+            "played, or when the learner has read the transcript."
+        )
+
+
+class ImageBlock(blocks.StructBlock):
+    image = ImageChooserBlock(label=_("image"))
+    alt = blocks.CharBlock(
+        label=_("alternative text"),
+        help_text=_("What the image shows, for people who cannot see it."),
+    )
+    caption = blocks.CharBlock(required=False, label=_("caption"))
+
+    class Meta:
+        icon = "image"
+        template = "blocks/image_block.html"
+        label = _("Image")
+        description = _("An image with alternative text and an optional caption.")
+
+
+class ReflectionBlock(blocks.StructBlock):
+    question = blocks.TextBlock(label=_("question"))
+    guidance = blocks.TextBlock(required=False, label=_("guidance"))
+
+    class Meta:
+        icon = "edit"
+        template = "blocks/reflection_block.html"
+        label = _("Reflection task")
+        description = _(
+            "A question the learner answers in free text. The answer is private: only the "
+            "learner can see it."
+        )
+        preview_value = {
+            "question": "Vilka normer styr hur vi bemöter besökare hos oss?",
+            "guidance": "Ditt svar syns bara för dig.",
+        }
+
+
+class DiscussionBlock(blocks.StructBlock):
+    intro = blocks.TextBlock(required=False, label=_("introduction for the meeting leader"))
+    questions = blocks.ListBlock(blocks.TextBlock(label=_("question")), label=_("questions"))
+
+    class Meta:
+        icon = "group"
+        template = "blocks/discussion_block.html"
+        label = _("Discussion questions for the workplace meeting")
+        description = _("Questions for a workplace meeting (APT) that watches the module together.")
+
+
+class DocumentBlock(blocks.StructBlock):
+    document = DocumentChooserBlock(label=_("document"))
+    description = blocks.CharBlock(required=False, label=_("description"))
+
+    class Meta:
+        icon = "doc-full"
+        template = "blocks/document_block.html"
+        label = _("Downloadable document")
+        description = _("A document the learner can download, such as a guide or checklist.")
+
+
+class LawBlock(blocks.StructBlock):
+    source = blocks.CharBlock(
+        label=_("source"), help_text=_("For example: Diskrimineringslagen (2008:567) 1 kap. 4 §")
+    )
+    text = blocks.RichTextBlock(features=RICH_FEATURES, label=_("text"))
+    is_summary = blocks.BooleanBlock(
+        required=False,
+        default=True,
+        label=_("summary in our own words"),
+        help_text=_("Untick only when the text is quoted word for word from the law."),
+    )
+
+    class Meta:
+        icon = "openquote"
+        template = "blocks/law_block.html"
+        label = _("Law text")
+        description = _("A provision of a law, quoted or summarised, with its source.")
+
+
+class QuoteBlock(blocks.StructBlock):
+    text = blocks.TextBlock(label=_("quote"))
+    attribution = blocks.CharBlock(required=False, label=_("attribution"))
+
+    class Meta:
+        icon = "openquote"
+        template = "blocks/quote_block.html"
+        label = _("Quote")
+        description = _("A voice from practice.")
+
+
+class TakeawaysBlock(blocks.StructBlock):
+    items = blocks.ListBlock(blocks.CharBlock(label=_("takeaway")), label=_("key takeaways"))
+
+    class Meta:
+        icon = "tick"
+        template = "blocks/takeaways_block.html"
+        label = _("Key takeaways")
+        description = _("A short list of what the learner should remember.")
+
+
 class ModuleStreamBlock(blocks.StreamBlock):
     heading = HeadingBlock()
     paragraph = blocks.RichTextBlock(
-        features=["bold", "italic", "link", "ol", "ul"],
+        features=RICH_FEATURES,
         icon="pilcrow",
         label=_("Text"),
         template="blocks/paragraph_block.html",
     )
+    film = FilmBlock()
+    image = ImageBlock()
+    reflection = ReflectionBlock()
+    discussion = DiscussionBlock()
+    document = DocumentBlock()
+    law = LawBlock()
+    quote = QuoteBlock()
+    takeaways = TakeawaysBlock()

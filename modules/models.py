@@ -1,22 +1,197 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import FileExtensionValidator, MinValueValidator
+from django.db import models
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.panels import FieldPanel
-from wagtail.fields import StreamField
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
 from .blocks import ModuleStreamBlock
 
+# A film counts as watched when this share of its length has actually been played.
+WATCHED_SHARE = 0.9
+
+
+def validate_webvtt(file) -> None:
+    file.seek(0)
+    head = file.read(16)
+    file.seek(0)
+    if isinstance(head, bytes):
+        head = head.decode("utf-8-sig", errors="replace")
+    if not head.lstrip("\ufeff").startswith("WEBVTT"):
+        raise ValidationError(_("The captions file must be WebVTT: it must start with WEBVTT."))
+
+
+class Film(index.Indexed, models.Model):
+    """A film used in modules: a video file with a captions track and a transcript."""
+
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    video = models.FileField(
+        _("video file"),
+        upload_to="films/",
+        validators=[FileExtensionValidator(["mp4", "webm"])],
+        help_text=_("MP4 (H.264) or WebM."),
+    )
+    captions = models.FileField(
+        _("captions (WebVTT)"),
+        upload_to="films/captions/",
+        validators=[FileExtensionValidator(["vtt"]), validate_webvtt],
+        help_text=_("Required: a WebVTT file with captions in Swedish."),
+    )
+    captions_language = models.CharField(
+        _("captions language"), max_length=10, default="sv", choices=settings.LANGUAGES
+    )
+    transcript = RichTextField(
+        _("transcript"),
+        features=["bold", "italic", "ol", "ul"],
+        help_text=_(
+            "Everything that is said and shown, as an alternative for people who cannot see "
+            "or hear the film. Reading it counts as having watched the film."
+        ),
+    )
+    duration_seconds = models.PositiveIntegerField(
+        _("length in seconds"), validators=[MinValueValidator(1)]
+    )
+    poster = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("poster image"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    panels = [
+        FieldPanel("title"),
+        FieldPanel("description"),
+        MultiFieldPanel(
+            [
+                FieldPanel("video"),
+                FieldPanel("duration_seconds"),
+                FieldPanel("poster"),
+            ],
+            heading=_("Video"),
+        ),
+        MultiFieldPanel(
+            [FieldPanel("captions"), FieldPanel("captions_language"), FieldPanel("transcript")],
+            heading=_("Captions and transcript"),
+        ),
+    ]
+    search_fields = [index.SearchField("title"), index.SearchField("transcript")]
+
+    class Meta:
+        verbose_name = _("film")
+        verbose_name_plural = _("films")
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
 
 class ModulePage(Page):
     """One module of a course: lessons, films, reflection tasks and checks as a stream of blocks."""
 
+    intro = models.CharField(_("introduction"), max_length=300, blank=True)
+    estimated_minutes = models.PositiveSmallIntegerField(_("estimated minutes"), default=15)
+    is_required = models.BooleanField(
+        _("required for completing the course"),
+        default=True,
+        help_text=_("Optional modules can be taken but are not needed to complete the course."),
+    )
     body = StreamField(ModuleStreamBlock(), blank=True, verbose_name=_("content"))
 
-    content_panels = Page.content_panels + [FieldPanel("body")]
-    search_fields = Page.search_fields + [index.SearchField("body")]
+    content_panels = Page.content_panels + [
+        FieldPanel("intro"),
+        FieldPanel("estimated_minutes"),
+        FieldPanel("is_required"),
+        FieldPanel("body"),
+    ]
+    search_fields = Page.search_fields + [index.SearchField("intro"), index.SearchField("body")]
     parent_page_types = ["courses.CoursePage"]
     subpage_types: list[str] = []
 
     class Meta:
         verbose_name = _("module")
         verbose_name_plural = _("modules")
+
+    def film_block_ids(self) -> list[str]:
+        return [block.id for block in self.body if block.block_type == "film"]
+
+    def unmet_requirements(self, user) -> list[str]:
+        """What the learner must still do in this module before it can be marked done.
+
+        Asked by progress.services when a module is completed.
+        """
+        from . import selectors
+
+        missing = []
+        film_blocks = [block for block in self.body if block.block_type == "film"]
+        if film_blocks:
+            watched = selectors.watched_block_ids(user=user, module=self)
+            for block in film_blocks:
+                if block.id not in watched:
+                    missing.append(
+                        _("Watch the film “%(title)s” or read its transcript.")
+                        % {"title": block.value["film"].title}
+                    )
+        return missing
+
+    def serve(self, request, *args, **kwargs):
+        from . import views
+
+        return views.serve_module(self, request, *args, **kwargs)
+
+
+class FilmProgress(models.Model):
+    """How much of a film in a module a learner has played; watched once 90 % is played."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    module = models.ForeignKey("wagtailcore.Page", on_delete=models.CASCADE, related_name="+")
+    block_id = models.CharField(max_length=64)
+    film = models.ForeignKey(Film, on_delete=models.PROTECT, related_name="+")
+    # Merged [start, end] second ranges that were actually played (seeking adds nothing).
+    played_ranges = models.JSONField(default=list)
+    seconds_played = models.FloatField(default=0)
+    watched_at = models.DateTimeField(null=True, blank=True)
+    transcript_read_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "module", "block_id"], name="film_progress_once_per_block"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}/{self.module_id}/{self.block_id}"
+
+    @property
+    def is_watched(self) -> bool:
+        return self.watched_at is not None or self.transcript_read_at is not None
+
+
+class ReflectionAnswer(models.Model):
+    """A learner's private answer to a reflection task. Nobody else sees it."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    module = models.ForeignKey("wagtailcore.Page", on_delete=models.CASCADE, related_name="+")
+    block_id = models.CharField(max_length=64)
+    text = models.TextField(_("answer"), max_length=10_000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "module", "block_id"], name="reflection_once_per_block"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}/{self.module_id}/{self.block_id}"

@@ -84,3 +84,24 @@ def celery_worker(transactional_db):
     app.control.purge()
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as worker:
         yield worker
+
+
+@pytest.fixture
+def catalogue(demo_site):
+    from courses.models import CourseIndexPage
+
+    return CourseIndexPage.objects.child_of(demo_site).get()
+
+
+@pytest.fixture
+def learner(db):
+    from tests.factories import UserFactory
+
+    return UserFactory(username="lärande")
+
+
+@pytest.fixture
+def demo_courses(demo_site):
+    from lms import demo
+
+    return {c.slug: c for c in demo.ensure_courses()}

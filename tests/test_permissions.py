@@ -12,6 +12,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from wagtail.documents.models import Document
 
 from lms.demo import DEFAULT_DEMO_PASSWORD
+from tests.factories import make_course, make_film
 from tests.helpers import login_via_form
 
 ROLES = ("anonymous", "medarbetare", "chef", "hr", "redaktor", "admin")
@@ -21,6 +22,7 @@ STAFF = ROLES[1:]
 # "admin-login" (302 to the Wagtail admin login).
 ALL_200 = dict.fromkeys(ROLES, 200)
 LOGIN_THEN_200 = {"anonymous": "login", **dict.fromkeys(STAFF, 200)}
+POST_ONLY = {"anonymous": "login", **dict.fromkeys(STAFF, 405)}
 
 MATRIX: dict[str, tuple[str, dict]] = {
     # url name: (path, expectations)
@@ -48,6 +50,17 @@ MATRIX: dict[str, tuple[str, dict]] = {
     "wagtail_serve": ("/", ALL_200),
     "wagtail_serve:catalogue": ("/kurser/", LOGIN_THEN_200),
     "wagtail_serve:missing": ("/finns-inte/", dict.fromkeys(ROLES, 404)),
+    # Learner pages and actions (actions are POST only; each acts on the learner's own records).
+    "my_courses": ("/mina-kurser/", LOGIN_THEN_200),
+    "media": ("{film_url}", LOGIN_THEN_200),
+    "media:documents": (
+        "/media/{document_file}",
+        {"anonymous": "login", **dict.fromkeys(STAFF, 404)},
+    ),
+    "film_progress": ("/modules/{module_id}/films/x/progress/", POST_ONLY),
+    "transcript_read": ("/modules/{module_id}/films/x/transcript-read/", POST_ONLY),
+    "reflection_save": ("/modules/{module_id}/reflections/x/", POST_ONLY),
+    "module_complete": ("/progress/modules/{module_id}/complete/", POST_ONLY),
     # Admin sites: only editors and administrators reach the Wagtail admin; only superusers
     # reach Django's admin (Celery beat schedules).
     "admin/": (
@@ -105,10 +118,18 @@ def test_every_url_is_in_the_matrix():
 
 
 @pytest.fixture
-def urls(demo_site, demo_users):
+def urls(catalogue, demo_users):
     document = Document(title="Handledning")
     document.file.save("handledning.txt", ContentFile(b"Handledning for APT"), save=True)
-    return {"document_url": document.url, "home_id": demo_site.pk}
+    film = make_film()
+    course = make_course(catalogue, modules=1, film=film)
+    return {
+        "document_url": document.url,
+        "document_file": document.file.name,
+        "home_id": catalogue.get_parent().pk,
+        "film_url": film.video.url,
+        "module_id": course.get_children().first().pk,
+    }
 
 
 def _outcome(response, expected):

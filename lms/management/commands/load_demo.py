@@ -22,6 +22,8 @@ class Command(BaseCommand):
                 "Pass --allow-production if this really is a demo installation."
             )
         demo.ensure_site()
+        courses = demo.ensure_courses()
+        self.stdout.write(f"Demo courses: {', '.join(c.title for c in courses)}")
         users = demo.ensure_users(password=password)
         self.stdout.write(self.style.SUCCESS("Demo content and users are ready."))
         for user in users:

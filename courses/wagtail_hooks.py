@@ -1,0 +1,23 @@
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from wagtail import hooks
+
+from progress.selectors import pages_with_progress
+
+
+@hooks.register("before_delete_page")
+def keep_pages_that_have_progress(request, page):
+    """Learners' records point at courses and modules: unpublish those instead of deleting."""
+    if request.method == "POST" and pages_with_progress(page):
+        messages.error(
+            request,
+            _(
+                "“%(title)s” cannot be deleted because learners have progress in it. "
+                "Unpublish it instead: learners keep their records and it disappears from "
+                "the catalogue."
+            )
+            % {"title": page.get_admin_display_title()},
+        )
+        return redirect("wagtailadmin_pages:edit", page.pk)
+    return None

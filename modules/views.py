@@ -1,0 +1,116 @@
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from progress import selectors as progress_selectors
+from progress import services as progress_services
+
+from . import selectors, services
+from .models import ModulePage
+
+
+def _module_for_learner(request: HttpRequest, page_id: int) -> ModulePage:
+    """A live module the learner may open; locked or unpublished modules are refused."""
+    module = get_object_or_404(ModulePage.objects.live(), pk=page_id)
+    state = progress_selectors.course_state(user=request.user, course=module.get_parent())
+    module_state = state.module(module.pk)
+    if module_state is None or module_state.locked_reason:
+        raise Http404
+    return module
+
+
+def module_context(module: ModulePage, request: HttpRequest, state) -> dict:
+    films = selectors.film_progress_by_block(user=request.user, module=module)
+    answers = selectors.reflection_answers_by_block(user=request.user, module=module)
+    blocks = [
+        {"block": block, "film_progress": films.get(block.id), "answer": answers.get(block.id)}
+        for block in module.body
+    ]
+    module_state = state.module(module.pk)
+    return {
+        "page": module,
+        "self": module,
+        "state": state,
+        "course": state.course,
+        "module_state": module_state,
+        "next_module": state.next_module(module.pk),
+        "blocks": blocks,
+        "unmet": module.unmet_requirements(request.user) if not module_state.completed else [],
+    }
+
+
+def serve_module(module: ModulePage, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    """The module as the learner sees it: locked modules say why, open ones record a start."""
+    state = progress_selectors.course_state(user=request.user, course=module.get_parent())
+    module_state = state.module(module.pk)
+    if module_state is None:
+        raise Http404
+    if module_state.locked_reason:
+        return TemplateResponse(
+            request,
+            "modules/module_locked.html",
+            {"page": module, "state": state, "reason": module_state.locked_reason},
+            status=403,
+        )
+    if not module_state.started:
+        progress_services.module_start(user=request.user, module=module)
+        module_state.started = True
+    return TemplateResponse(
+        request, module.get_template(request), module_context(module, request, state)
+    )
+
+
+@require_POST
+def film_progress(request: HttpRequest, page_id: int, block_id: str) -> JsonResponse:
+    module = _module_for_learner(request, page_id)
+    try:
+        payload = json.loads(request.body or b"{}")
+        played = services.parse_ranges(payload.get("played"))
+        progress = services.film_progress_record(
+            user=request.user, module=module, block_id=block_id, played=played
+        )
+    except (ValueError, AttributeError):
+        return JsonResponse({"error": _("The request could not be read.")}, status=400)
+    except ValidationError as error:
+        return JsonResponse({"error": " ".join(error.messages)}, status=400)
+    duration = progress.film.duration_seconds
+    return JsonResponse(
+        {
+            "watched": progress.is_watched,
+            "percent": min(100, round(100 * progress.seconds_played / duration)),
+        }
+    )
+
+
+@require_POST
+def transcript_read(request: HttpRequest, page_id: int, block_id: str) -> HttpResponse:
+    module = _module_for_learner(request, page_id)
+    try:
+        services.film_transcript_read(user=request.user, module=module, block_id=block_id)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Noted: you have read the transcript."))
+    return redirect(module.url + f"#block-{block_id}")
+
+
+@require_POST
+def reflection_save(request: HttpRequest, page_id: int, block_id: str) -> HttpResponse:
+    module = _module_for_learner(request, page_id)
+    try:
+        services.reflection_save(
+            user=request.user, module=module, block_id=block_id, text=request.POST.get("text", "")
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Your reflection is saved. Only you can see it."))
+    return redirect(module.url + f"#block-{block_id}")

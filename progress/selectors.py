@@ -1,0 +1,211 @@
+"""Reads of progress, and the rules for what is locked. The one place that decides
+"in progress", "completed" and "locked" for a learner.
+
+Courses and modules are read through Wagtail's page tree; their specific attributes used here
+(`sequential`, `prerequisites`, `is_required`) are duck-typed so that this app does not import
+`courses` or `modules`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.db.models import Count, Q
+from django.utils.translation import gettext as _
+from wagtail.models import Page
+
+from .models import Completion, CourseProgress, ModuleProgress
+
+NOT_STARTED, IN_PROGRESS, COMPLETED = "not_started", "in_progress", "completed"
+
+
+@dataclass
+class ModuleState:
+    page: Page
+    number: int
+    started: bool = False
+    completed: bool = False
+    locked_reason: str | None = None
+
+    @property
+    def required(self) -> bool:
+        return getattr(self.page, "is_required", True)
+
+
+@dataclass
+class CourseState:
+    course: Page
+    status: str = NOT_STARTED
+    progress: CourseProgress | None = None
+    required_total: int = 0
+    required_done: int = 0
+    locked_reasons: list[str] = field(default_factory=list)
+    modules: list[ModuleState] = field(default_factory=list)
+
+    @property
+    def percent(self) -> int:
+        if self.status == COMPLETED:
+            return 100
+        if not self.required_total:
+            return 0
+        return round(100 * self.required_done / self.required_total)
+
+    @property
+    def completed_at(self):
+        return self.progress.completed_at if self.progress else None
+
+    @property
+    def locked(self) -> bool:
+        return bool(self.locked_reasons)
+
+    @property
+    def resume_module(self) -> ModuleState | None:
+        """Where to continue: the first module not done that is open, else the first."""
+        for state in self.modules:
+            if not state.completed and not state.locked_reason:
+                return state
+        return self.modules[0] if self.modules else None
+
+    def module(self, page_id: int) -> ModuleState | None:
+        return next((m for m in self.modules if m.page.pk == page_id), None)
+
+    def next_module(self, page_id: int) -> ModuleState | None:
+        ids = [m.page.pk for m in self.modules]
+        if page_id in ids and ids.index(page_id) + 1 < len(ids):
+            return self.modules[ids.index(page_id) + 1]
+        return None
+
+
+def current_round(*, user, course_id: int) -> CourseProgress | None:
+    return CourseProgress.objects.filter(user=user, course_id=course_id).order_by("-round").first()
+
+
+def completed_course_ids(*, user, course_ids: list[int] | None = None) -> set[int]:
+    qs = Completion.objects.filter(user=user)
+    if course_ids is not None:
+        qs = qs.filter(course_id__in=course_ids)
+    return set(qs.values_list("course_id", flat=True))
+
+
+def _prerequisite_reasons(course: Page, done: set[int], prerequisites: list[Page]) -> list[str]:
+    # An unpublished prerequisite cannot be taken, so it does not lock anything.
+    return [
+        _("Complete the course “%(title)s” first.") % {"title": p.title}
+        for p in prerequisites
+        if p.live and p.pk not in done
+    ]
+
+
+def course_state(*, user, course: Page) -> CourseState:
+    """Everything a course or module page needs to know about one learner and one course.
+
+    A fixed number of queries whatever the size of the course or the number of learners.
+    """
+    course = course.specific
+    modules = list(Page.objects.live().child_of(course).specific().order_by("path"))
+    progress = current_round(user=user, course_id=course.pk)
+    rows = (
+        {mp.module_id: mp for mp in ModuleProgress.objects.filter(course_progress=progress)}
+        if progress
+        else {}
+    )
+    prerequisites = list(course.prerequisites.all()) if hasattr(course, "prerequisites") else []
+    done_courses = completed_course_ids(user=user, course_ids=[p.pk for p in prerequisites])
+
+    state = CourseState(course=course, progress=progress)
+    state.locked_reasons = _prerequisite_reasons(course, done_courses, prerequisites)
+    sequential = getattr(course, "sequential", False)
+    course_done = bool(progress and progress.completed_at)
+    blocking: ModuleState | None = None
+    for number, page in enumerate(modules, start=1):
+        row = rows.get(page.pk)
+        module = ModuleState(
+            page=page,
+            number=number,
+            started=row is not None,
+            completed=bool(row and row.completed_at),
+        )
+        if state.locked_reasons:
+            module.locked_reason = state.locked_reasons[0]
+        elif sequential and blocking is not None and not course_done and not module.completed:
+            module.locked_reason = _("Complete the module “%(title)s” first.") % {
+                "title": blocking.page.title
+            }
+        if module.required:
+            state.required_total += 1
+            state.required_done += module.completed
+            if blocking is None and not module.completed:
+                blocking = module
+        state.modules.append(module)
+
+    if course_done:
+        state.status = COMPLETED
+    elif progress:
+        state.status = IN_PROGRESS
+    return state
+
+
+def catalogue_states(*, user, courses: list[Page]) -> dict[int, CourseState]:
+    """Status and percentage for many courses at once, in a fixed number of queries."""
+    ids = [c.pk for c in courses]
+    if not ids:
+        return {}
+    ModulePage = apps.get_model("modules", "ModulePage")
+    # Modules are the live pages one level below their course; courses usually share a parent.
+    parents = Q()
+    for parent_path in {c.path[: -Page.steplen] for c in courses}:
+        parents |= Q(path__startswith=parent_path)
+    path_to_id = {c.path: c.pk for c in courses}
+    required_by_course: dict[int, int] = {}
+    for path in (
+        ModulePage.objects.live()
+        .filter(parents, is_required=True, depth__in={c.depth + 1 for c in courses})
+        .values_list("path", flat=True)
+    ):
+        course_id = path_to_id.get(path[: -Page.steplen])
+        if course_id:
+            required_by_course[course_id] = required_by_course.get(course_id, 0) + 1
+
+    # Ordered by round, so the dict keeps each course's latest round.
+    progress_rows = {
+        p.course_id: p
+        for p in CourseProgress.objects.filter(user=user, course_id__in=ids)
+        .annotate(
+            done=Count(
+                "module_progress",
+                filter=Q(
+                    module_progress__completed_at__isnull=False,
+                    module_progress__module__in=ModulePage.objects.live().filter(is_required=True),
+                ),
+            )
+        )
+        .order_by("round")
+    }
+
+    prerequisites: dict[int, list[Page]] = {c.pk: list(c.prerequisites.all()) for c in courses}
+    all_prereq_ids = [p.pk for ps in prerequisites.values() for p in ps]
+    done_courses = completed_course_ids(user=user, course_ids=all_prereq_ids)
+
+    states = {}
+    for course in courses:
+        progress = progress_rows.get(course.pk)
+        state = CourseState(course=course, progress=progress)
+        state.required_total = required_by_course.get(course.pk, 0)
+        state.required_done = progress.done if progress else 0
+        state.locked_reasons = _prerequisite_reasons(course, done_courses, prerequisites[course.pk])
+        if progress and progress.completed_at:
+            state.status = COMPLETED
+        elif progress:
+            state.status = IN_PROGRESS
+        states[course.pk] = state
+    return states
+
+
+def pages_with_progress(page: Page) -> bool:
+    """Whether any learner has progress in this page or a page below it."""
+    ids = list(Page.objects.descendant_of(page, inclusive=True).values_list("pk", flat=True))
+    return (
+        CourseProgress.objects.filter(course_id__in=ids).exists()
+        or ModuleProgress.objects.filter(module_id__in=ids).exists()
+    )

@@ -1,0 +1,126 @@
+"""Writes of progress. The one place that records "started" and decides "completed"."""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+from wagtail.models import Page
+
+from . import selectors
+from .models import Completion, CourseProgress, ModuleProgress
+
+
+class ProgressError(Exception):
+    """A learner action that the rules do not allow; `messages` say why, in the user's language."""
+
+    def __init__(self, messages: list[str]):
+        super().__init__("; ".join(str(m) for m in messages))
+        self.messages = messages
+
+
+@dataclass
+class ModuleCompletionResult:
+    module_progress: ModuleProgress
+    completion: Completion | None  # set when this completed the course
+    course_state: selectors.CourseState
+
+
+def add_months(day: date, months: int) -> date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _round_for_update(*, user, course: Page) -> CourseProgress:
+    """The learner's current round of the course, created if needed, locked for this transaction.
+
+    The row lock serialises concurrent requests of one learner for one course (two tabs, a
+    double click), so that the completion rule is evaluated once.
+    """
+    progress = selectors.current_round(user=user, course_id=course.pk)
+    if progress is None:
+        progress, _ = CourseProgress.objects.get_or_create(
+            user=user, course_id=course.pk, round=1, defaults={"started_at": timezone.now()}
+        )
+    return CourseProgress.objects.select_for_update().get(pk=progress.pk)
+
+
+@transaction.atomic
+def module_start(*, user, module: Page) -> ModuleProgress:
+    """Record that the learner opened a module (the first time only) and where to resume."""
+    course = module.get_parent()
+    progress = selectors.current_round(user=user, course_id=course.pk)
+    if progress is None:
+        progress, _ = CourseProgress.objects.get_or_create(
+            user=user, course_id=course.pk, round=1, defaults={"started_at": timezone.now()}
+        )
+    module_progress, _ = ModuleProgress.objects.get_or_create(
+        course_progress=progress, module_id=module.pk, defaults={"started_at": timezone.now()}
+    )
+    if progress.last_module_id != module.pk:
+        CourseProgress.objects.filter(pk=progress.pk).update(last_module_id=module.pk)
+    return module_progress
+
+
+@transaction.atomic
+def module_complete(*, user, module: Page) -> ModuleCompletionResult:
+    """Mark a module done; complete the course when its last required module is done.
+
+    Raises ProgressError, changing nothing, when the module is locked or has unmet requirements.
+    Idempotent: completing a module again changes nothing and creates no second completion.
+    """
+    module = module.specific
+    course = module.get_parent().specific
+    state = selectors.course_state(user=user, course=course)
+    module_state = state.module(module.pk)
+    if module_state is None:
+        raise ProgressError([_not_available()])
+    if module_state.locked_reason:
+        raise ProgressError([module_state.locked_reason])
+    unmet = module.unmet_requirements(user) if hasattr(module, "unmet_requirements") else []
+    if unmet:
+        raise ProgressError(unmet)
+
+    now = timezone.now()
+    progress = _round_for_update(user=user, course=course)
+    module_progress, _ = ModuleProgress.objects.get_or_create(
+        course_progress=progress, module_id=module.pk, defaults={"started_at": now}
+    )
+    if module_progress.completed_at is None:
+        module_progress.completed_at = now
+        module_progress.save(update_fields=["completed_at"])
+
+    completion = None
+    if progress.completed_at is None:
+        done = set(
+            ModuleProgress.objects.filter(
+                course_progress=progress, completed_at__isnull=False
+            ).values_list("module_id", flat=True)
+        )
+        required = {m.page.pk for m in state.modules if m.required}
+        if required <= done:
+            progress.completed_at = now
+            progress.save(update_fields=["completed_at"])
+            validity = getattr(course, "validity_months", None)
+            completion = Completion.objects.create(
+                user=user,
+                course_id=course.pk,
+                course_progress=progress,
+                completed_at=now,
+                valid_until=add_months(timezone.localdate(now), validity) if validity else None,
+            )
+    return ModuleCompletionResult(
+        module_progress=module_progress,
+        completion=completion,
+        course_state=selectors.course_state(user=user, course=course),
+    )
+
+
+def _not_available() -> str:
+    from django.utils.translation import gettext
+
+    return gettext("This module is not available.")
