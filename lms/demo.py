@@ -30,7 +30,7 @@ DEMO_USERS = (
     DemoUser("medarbetare", "Alva", "Lindqvist", "Medarbetare (learner)"),
     DemoUser("chef", "Omar", "Haddad", "Chef (manager)", ("Managers",)),
     DemoUser("hr", "Kim", "Berg", "HR / jämställdhetsstrateg (HR)", ("HR",)),
-    DemoUser("redaktor", "Sara", "Nilsson", "Redaktör (editor)", ("Editors",)),
+    DemoUser("redaktor", "Sara", "Nilsson", "Redaktör (editor)", ("Editors", "Moderators")),
     DemoUser("admin", "Jonas", "Ek", "Administratör (admin)", (), True),
 )
 

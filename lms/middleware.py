@@ -1,4 +1,7 @@
+from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequired
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
 
 
 class LoginRequiredMiddleware(DjangoLoginRequired):
@@ -16,3 +19,18 @@ class LoginRequiredMiddleware(DjangoLoginRequired):
         if request.path_info.startswith("/admin/"):
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)
+
+
+class LanguageMiddleware(LocaleMiddleware):
+    """Swedish unless the person has chosen another language with the language switch.
+
+    The browser's Accept-Language is not used: staff on English-language computers still get
+    the Swedish interface their organisation works in, and can switch to English themselves.
+    """
+
+    def process_request(self, request):
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        supported = {code for code, _name in settings.LANGUAGES}
+        language = chosen if chosen in supported else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()

@@ -146,6 +146,11 @@ class ModulePage(Page):
 
         return views.serve_module(self, request, *args, **kwargs)
 
+    def serve_preview(self, request, mode_name):
+        from . import views
+
+        return views.preview_module(self, request)
+
 
 class FilmProgress(models.Model):
     """How much of a film in a module a learner has played; watched once 90 % is played."""

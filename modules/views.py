@@ -27,15 +27,22 @@ def _module_for_learner(request: HttpRequest, page_id: int) -> ModulePage:
     return module
 
 
-def module_context(module: ModulePage, request: HttpRequest, state) -> dict:
-    films = selectors.film_progress_by_block(user=request.user, module=module)
-    answers = selectors.reflection_answers_by_block(user=request.user, module=module)
+def module_context(
+    module: ModulePage, request: HttpRequest, state, *, preview: bool = False
+) -> dict:
+    films = {} if preview else selectors.film_progress_by_block(user=request.user, module=module)
+    answers = (
+        {} if preview else selectors.reflection_answers_by_block(user=request.user, module=module)
+    )
     blocks = [
         {"block": block, "film_progress": films.get(block.id), "answer": answers.get(block.id)}
         for block in module.body
     ]
-    module_state = state.module(module.pk)
+    module_state = state.module(module.pk) or progress_selectors.ModuleState(
+        page=module, number=len(state.modules) + 1
+    )
     return {
+        "preview": preview,
         "page": module,
         "self": module,
         "state": state,
@@ -43,8 +50,18 @@ def module_context(module: ModulePage, request: HttpRequest, state) -> dict:
         "module_state": module_state,
         "next_module": state.next_module(module.pk),
         "blocks": blocks,
-        "unmet": module.unmet_requirements(request.user) if not module_state.completed else [],
+        "unmet": []
+        if preview or module_state.completed
+        else module.unmet_requirements(request.user),
     }
+
+
+def preview_module(module: ModulePage, request: HttpRequest) -> HttpResponse:
+    """The editor's preview: the module as a learner sees it, recording nothing."""
+    state = progress_selectors.course_state(user=request.user, course=module.get_parent())
+    return TemplateResponse(
+        request, module.get_template(request), module_context(module, request, state, preview=True)
+    )
 
 
 def serve_module(module: ModulePage, request: HttpRequest, *args, **kwargs) -> HttpResponse:
