@@ -12,6 +12,8 @@ from wagtail.search import index
 
 from progress import selectors as progress_selectors
 
+from .panels import CourseStructurePanel
+
 
 class Audience(models.TextChoices):
     ALL = "all", _("Everyone")
@@ -110,6 +112,7 @@ class CoursePage(Page):
     )
 
     content_panels = Page.content_panels + [
+        CourseStructurePanel(heading=_("Course structure")),
         FieldPanel("summary"),
         FieldPanel("description"),
         FieldPanel("cover_image"),

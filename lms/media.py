@@ -11,7 +11,7 @@ import os
 import re
 
 from django.conf import settings
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils._os import safe_join
 from django.views.decorators.http import require_safe
 
@@ -77,7 +77,7 @@ def serve_media(request: HttpRequest, path: str) -> HttpResponse:
             response["Content-Range"] = f"bytes */{size}"
             return response
         length = end - start + 1
-        response = HttpResponse(
+        response = StreamingHttpResponse(
             _RangeFile(full_path, start, length), status=206, content_type=content_type
         )
         response["Content-Range"] = f"bytes {start}-{end}/{size}"

@@ -1,4 +1,5 @@
 from celery import shared_task
+from django.core.management import call_command
 
 from . import services
 
@@ -9,3 +10,9 @@ HEARTBEAT_TASK = "lms.heartbeat"
 def heartbeat(self) -> None:
     """Record that a worker is consuming tasks. Fired by beat every HEARTBEAT_INTERVAL_SECONDS."""
     services.heartbeat_record_worker(hostname=self.request.hostname or "")
+
+
+@shared_task(name="lms.publish_scheduled", ignore_result=True)
+def publish_scheduled() -> None:
+    """Publish and unpublish what editors scheduled (Wagtail's go-live and expiry dates)."""
+    call_command("publish_scheduled", verbosity=0)

@@ -91,3 +91,9 @@ def test_english_is_available_as_second_language(client, demo_site):
     response = client.get("/")
     assert '<html lang="en">' in response.content.decode()
     assert "Log in" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_swedish_even_when_the_browser_prefers_english(client, demo_site):
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert '<html lang="sv">' in response.content.decode()
