@@ -8,7 +8,7 @@ from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from wagtail.coreutils import get_supported_content_language_variant
-from wagtail.models import Locale, Page, Site
+from wagtail.models import Collection, Locale, Page, Site
 
 from courses.models import CourseIndexPage
 from home.models import HomePage
@@ -58,6 +58,8 @@ def _ensure_root() -> Page:
     Locale.objects.get_or_create(
         language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
     )
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")
     root = Page.get_first_root_node()
     if root is None:
         root = Page.add_root(
@@ -117,6 +119,9 @@ def ensure_courses() -> list:
 
 @transaction.atomic
 def ensure_users(*, password: str) -> list[DemoUser]:
+    from .roles import sync_roles
+
+    sync_roles()
     User = get_user_model()
     for demo in DEMO_USERS:
         user, _created = User.objects.get_or_create(username=demo.username)

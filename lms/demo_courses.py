@@ -15,10 +15,11 @@ from django.db import transaction
 
 from courses.models import CourseIndexPage, CoursePage
 from modules.models import Film, ModulePage
+from quizzes.models import Choice, FeedbackPolicy, Question, Quiz, QuizQuestion
 
 CONTENT_DIR = Path(__file__).resolve().parent.parent / "courses" / "demo_content"
 FILM_DIR = CONTENT_DIR / "films"
-# Block types of the content files that the module StreamField knows today.
+# Block types of the content files that map one to one onto module blocks.
 SIMPLE_BLOCKS = {
     "heading",
     "paragraph",
@@ -78,7 +79,49 @@ def _film(module_slug: str, value: dict) -> Film:
     return film
 
 
-def module_body(module: dict) -> list[dict]:
+def _quiz(data: dict, *, tag: str) -> Quiz:
+    quiz = Quiz.objects.filter(slug=data["slug"]).first()
+    if quiz is not None:
+        return quiz
+    quiz = Quiz.objects.create(
+        title=data["title"],
+        slug=data["slug"],
+        intro=data.get("intro", ""),
+        pass_mark_percent=data.get("pass_mark_percent", 80),
+        max_attempts=data.get("max_attempts"),
+        feedback_policy=FeedbackPolicy.AFTER_SUBMIT,
+        shuffle_choices=True,
+    )
+    for order, item in enumerate(data["questions"]):
+        question = Question(
+            kind=item["type"],
+            case_text=item.get("case", ""),
+            text=item["text"],
+            explanation=item.get("explanation", ""),
+        )
+        if item["type"] == "true_false":
+            choices = [
+                {"text": "Sant", "correct": item["correct"], "feedback": ""},
+                {"text": "Falskt", "correct": not item["correct"], "feedback": ""},
+            ]
+        else:
+            choices = item["choices"]
+        question.choices = [
+            Choice(
+                text=c["text"],
+                is_correct=c["correct"],
+                feedback=c.get("feedback", ""),
+                sort_order=n,
+            )
+            for n, c in enumerate(choices)
+        ]
+        question.save()
+        question.tags.add(tag)
+        QuizQuestion.objects.create(quiz=quiz, question=question, sort_order=order)
+    return quiz
+
+
+def module_body(module: dict, quizzes: dict[str, Quiz] | None = None) -> list[dict]:
     body = []
     for block in module["blocks"]:
         kind, value = block["type"], block["value"]
@@ -88,6 +131,9 @@ def module_body(module: dict) -> list[dict]:
             body.append(
                 {"type": "film", "value": {"film": _film(module["slug"], value).pk, "intro": ""}}
             )
+        elif kind == "quiz" and quizzes and value["quiz"] in quizzes:
+            quiz = quizzes[value["quiz"]]
+            body.append({"type": "quiz", "value": {"quiz": quiz.pk, "required": True}})
     return body
 
 
@@ -117,13 +163,17 @@ def load_courses(*, catalogue: CourseIndexPage) -> list[CoursePage]:
             source_note=course_data.get("source_note", ""),
         )
         catalogue.add_child(instance=course)
+        quizzes = {}
+        if course_data.get("quiz"):
+            quiz = _quiz(course_data["quiz"], tag=course_data["slug"])
+            quizzes[quiz.slug] = quiz
         for module_data in course_data["modules"]:
             module = ModulePage(
                 title=_title(module_data["title"]),
                 slug=module_data["slug"],
                 intro=module_data.get("intro", ""),
                 estimated_minutes=module_data.get("estimated_minutes", 15),
-                body=module_body(module_data),
+                body=module_body(module_data, quizzes),
             )
             course.add_child(instance=module)
             module.save_revision().publish()

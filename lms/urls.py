@@ -9,6 +9,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from courses import urls as course_urls
 from modules import urls as module_urls
 from progress import urls as progress_urls
+from quizzes import urls as quiz_urls
 
 from . import media, views
 
@@ -25,6 +26,7 @@ urlpatterns = [
     path("", include(course_urls)),
     path("modules/", include(module_urls)),
     path("progress/", include(progress_urls)),
+    path("quiz/", include(quiz_urls)),
 ]
 
 # Wagtail's page tree serves everything else, so it comes last.

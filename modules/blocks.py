@@ -134,6 +134,21 @@ class TakeawaysBlock(blocks.StructBlock):
         description = _("A short list of what the learner should remember.")
 
 
+class QuizBlock(blocks.StructBlock):
+    quiz = SnippetChooserBlock("quizzes.Quiz", label=_("quiz"))
+    required = blocks.BooleanBlock(
+        required=False,
+        default=True,
+        label=_("must be passed to complete the module"),
+    )
+
+    class Meta:
+        icon = "tasks"
+        template = "blocks/quiz_block.html"
+        label = _("Quiz")
+        description = _("A knowledge check. Place the course's final test in its last module.")
+
+
 class ModuleStreamBlock(blocks.StreamBlock):
     heading = HeadingBlock()
     paragraph = blocks.RichTextBlock(
@@ -150,3 +165,4 @@ class ModuleStreamBlock(blocks.StreamBlock):
     law = LawBlock()
     quote = QuoteBlock()
     takeaways = TakeawaysBlock()
+    quiz = QuizBlock()

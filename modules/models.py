@@ -127,9 +127,27 @@ class ModulePage(Page):
 
         Asked by progress.services when a module is completed.
         """
+        from progress.selectors import current_round
+        from quizzes.selectors import passed_quiz_ids
+
         from . import selectors
 
         missing = []
+        quizzes = [
+            b.value["quiz"] for b in self.body if b.block_type == "quiz" and b.value["required"]
+        ]
+        if quizzes:
+            progress = current_round(user=user, course_id=self.get_parent().pk)
+            passed = passed_quiz_ids(
+                user=user,
+                quiz_ids=[q.pk for q in quizzes],
+                since=progress.started_at if progress else None,
+            )
+            missing += [
+                _("Pass the quiz “%(title)s”.") % {"title": quiz.title}
+                for quiz in quizzes
+                if quiz.pk not in passed
+            ]
         film_blocks = [block for block in self.body if block.block_type == "film"]
         if film_blocks:
             watched = selectors.watched_block_ids(user=user, module=self)

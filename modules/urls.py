@@ -14,4 +14,5 @@ urlpatterns = [
     path(
         "<int:page_id>/reflections/<str:block_id>/", views.reflection_save, name="reflection_save"
     ),
+    path("<int:page_id>/quiz/<str:block_id>/", views.quiz_start, name="quiz_start"),
 ]

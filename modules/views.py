@@ -7,11 +7,14 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from progress import selectors as progress_selectors
 from progress import services as progress_services
+from quizzes import selectors as quiz_selectors
+from quizzes import services as quiz_services
 
 from . import selectors, services
 from .models import ModulePage
@@ -34,8 +37,21 @@ def module_context(
     answers = (
         {} if preview else selectors.reflection_answers_by_block(user=request.user, module=module)
     )
+    quizzes = [b.value["quiz"] for b in module.body if b.block_type == "quiz"]
+    statuses = (
+        {}
+        if preview
+        else quiz_selectors.quiz_statuses(user=request.user, quizzes=quizzes, now=timezone.now())
+    )
     blocks = [
-        {"block": block, "film_progress": films.get(block.id), "answer": answers.get(block.id)}
+        {
+            "block": block,
+            "film_progress": films.get(block.id),
+            "answer": answers.get(block.id),
+            "quiz_status": statuses.get(block.value["quiz"].pk)
+            if block.block_type == "quiz"
+            else None,
+        }
         for block in module.body
     ]
     module_state = state.module(module.pk) or progress_selectors.ModuleState(
@@ -131,3 +147,28 @@ def reflection_save(request: HttpRequest, page_id: int, block_id: str) -> HttpRe
     else:
         messages.success(request, _("Your reflection is saved. Only you can see it."))
     return redirect(module.url + f"#block-{block_id}")
+
+
+def quiz_start(request: HttpRequest, page_id: int, block_id: str) -> HttpResponse:
+    """The quiz placed in a module: its rules and the learner's standing; POST starts or resumes."""
+    module = _module_for_learner(request, page_id)
+    block = next((b for b in module.body if b.id == block_id and b.block_type == "quiz"), None)
+    if block is None:
+        raise Http404
+    quiz = block.value["quiz"]
+    if request.method == "POST":
+        try:
+            attempt = quiz_services.quiz_attempt_start(
+                user=request.user, quiz=quiz, module_id=module.pk
+            )
+        except quiz_services.QuizError as error:
+            for message in error.messages:
+                messages.error(request, message)
+            return redirect(request.path)
+        return redirect("quizzes:question", attempt.pk, quiz_selectors.first_open_number(attempt))
+    status = quiz_selectors.quiz_statuses(user=request.user, quizzes=[quiz], now=timezone.now())
+    return TemplateResponse(
+        request,
+        "quizzes/quiz_start.html",
+        {"quiz": quiz, "status": status[quiz.pk], "module": module, "block_id": block_id},
+    )

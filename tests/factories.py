@@ -11,6 +11,7 @@ from django.core.files.base import ContentFile
 from courses.models import CourseIndexPage, CoursePage
 from lms.demo_courses import webvtt
 from modules.models import Film, ModulePage
+from quizzes.models import Choice, FeedbackPolicy, Question, Quiz, QuizQuestion
 
 PASSWORD = "Test-losenord-123"
 _course_numbers = itertools.count(1)
@@ -58,6 +59,7 @@ def make_course(
     modules: int = 2,
     sequential: bool = True,
     film: Film | None = None,
+    quiz: Quiz | None = None,
     slug: str | None = None,
     **fields,
 ) -> CoursePage:
@@ -77,7 +79,49 @@ def make_course(
         body.append(
             {"type": "reflection", "value": {"question": "Vad tar du med dig?", "guidance": ""}}
         )
+        if quiz is not None and number == modules:
+            body.append({"type": "quiz", "value": {"quiz": quiz.pk, "required": True}})
         module = ModulePage(title=f"Modul {number}", slug=f"modul-{number}", body=body)
         course.add_child(instance=module)
         module.save_revision().publish()
     return course
+
+
+def make_question(*, text: str = "Vilken är rätt?", kind: str = "single", correct=(0,), n: int = 3):
+    question = Question(kind=kind, text=text, explanation="Förklaring.")
+    question.choices = [
+        Choice(
+            text=f"Alternativ {i + 1}",
+            is_correct=i in correct,
+            feedback=f"Återkoppling {i + 1}",
+            sort_order=i,
+        )
+        for i in range(n)
+    ]
+    question.save()
+    return question
+
+
+def make_quiz(
+    *,
+    questions: int = 3,
+    pass_mark: int = 100,
+    max_attempts: int | None = 3,
+    policy: str = FeedbackPolicy.AFTER_SUBMIT,
+    slug: str | None = None,
+    **fields,
+) -> Quiz:
+    quiz = Quiz.objects.create(
+        title="Testprov",
+        slug=slug or f"prov-{next(_course_numbers)}",
+        pass_mark_percent=pass_mark,
+        max_attempts=max_attempts,
+        feedback_policy=policy,
+        shuffle_choices=False,
+        **fields,
+    )
+    for order in range(questions):
+        QuizQuestion.objects.create(
+            quiz=quiz, question=make_question(text=f"Fråga {order + 1}"), sort_order=order
+        )
+    return quiz

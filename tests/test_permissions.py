@@ -12,7 +12,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from wagtail.documents.models import Document
 
 from lms.demo import DEFAULT_DEMO_PASSWORD
-from tests.factories import make_course, make_film
+from quizzes import services as quiz_services
+from tests.factories import UserFactory, make_course, make_film, make_quiz
 from tests.helpers import login_via_form
 
 ROLES = ("anonymous", "medarbetare", "chef", "hr", "redaktor", "admin")
@@ -23,6 +24,8 @@ STAFF = ROLES[1:]
 ALL_200 = dict.fromkeys(ROLES, 200)
 LOGIN_THEN_200 = {"anonymous": "login", **dict.fromkeys(STAFF, 200)}
 POST_ONLY = {"anonymous": "login", **dict.fromkeys(STAFF, 405)}
+ADMIN_LOGIN = dict.fromkeys(ROLES, "admin-login")
+NOT_YOURS = {"anonymous": "login", **dict.fromkeys(STAFF, 404)}
 
 MATRIX: dict[str, tuple[str, dict]] = {
     # url name: (path, expectations)
@@ -61,29 +64,27 @@ MATRIX: dict[str, tuple[str, dict]] = {
     "transcript_read": ("/modules/{module_id}/films/x/transcript-read/", POST_ONLY),
     "reflection_save": ("/modules/{module_id}/reflections/x/", POST_ONLY),
     "module_complete": ("/progress/modules/{module_id}/complete/", POST_ONLY),
-    # Admin sites: only editors and administrators reach the Wagtail admin; only superusers
+    "quiz_start": ("/modules/{module_id}/quiz/{quiz_block}/", LOGIN_THEN_200),
+    # Quiz attempts belong to one learner: for everybody else they do not exist.
+    "question": ("/quiz/attempts/{attempt_id}/questions/1/", NOT_YOURS),
+    "review": ("/quiz/attempts/{attempt_id}/review/", NOT_YOURS),
+    "result": ("/quiz/attempts/{attempt_id}/result/", NOT_YOURS),
+    # Admin sites: editors and administrators author in the Wagtail admin; only superusers
     # reach Django's admin (Celery beat schedules).
-    "admin/": (
-        "/admin/",
-        {
-            "anonymous": "admin-login",
-            "medarbetare": "admin-login",
-            "chef": "admin-login",
-            "hr": "admin-login",
-            "redaktor": 200,
-            "admin": 200,
-        },
+    # HR reaches the admin for its reports only; it cannot browse or edit pages.
+    "admin/": ("/admin/", {**ADMIN_LOGIN, "hr": 200, "redaktor": 200, "admin": 200}),
+    "admin/pages": ("/admin/pages/", {**ADMIN_LOGIN, "hr": 302, "redaktor": 200, "admin": 200}),
+    "admin/snippets/quizzes": (
+        "/admin/snippets/quizzes/quiz/",
+        {**ADMIN_LOGIN, "hr": 302, "redaktor": 200, "admin": 200},
     ),
-    "admin/pages": (
-        "/admin/pages/",
-        {
-            "anonymous": "admin-login",
-            "medarbetare": "admin-login",
-            "chef": "admin-login",
-            "hr": "admin-login",
-            "redaktor": 200,
-            "admin": 200,
-        },
+    "admin/quiz-results": (
+        "/admin/quiz-results/",
+        {**ADMIN_LOGIN, "hr": 200, "redaktor": 200, "admin": 200},
+    ),
+    "admin/quiz-results/quiz": (
+        "/admin/quiz-results/{quiz_id}/",
+        {**ADMIN_LOGIN, "hr": 200, "redaktor": 200, "admin": 200},
     ),
     "django-admin/": (
         "/django-admin/",
@@ -122,13 +123,20 @@ def urls(catalogue, demo_users):
     document = Document(title="Handledning")
     document.file.save("handledning.txt", ContentFile(b"Handledning for APT"), save=True)
     film = make_film()
-    course = make_course(catalogue, modules=1, film=film)
+    quiz = make_quiz(questions=1)
+    course = make_course(catalogue, modules=1, film=film, quiz=quiz)
+    module = course.get_children().first().specific
+    owner = UserFactory(username="attempt-owner")
+    attempt = quiz_services.quiz_attempt_start(user=owner, quiz=quiz, module_id=module.pk)
     return {
+        "quiz_id": quiz.pk,
+        "quiz_block": next(b.id for b in module.body if b.block_type == "quiz"),
+        "attempt_id": attempt.pk,
         "document_url": document.url,
         "document_file": document.file.name,
         "home_id": catalogue.get_parent().pk,
         "film_url": film.video.url,
-        "module_id": course.get_children().first().pk,
+        "module_id": module.pk,
     }
 
 

@@ -35,6 +35,58 @@ def watch_film_with_keyboard(page):
     assert "Sedd" in status.inner_text()
 
 
+def tab_to(page, css: str) -> None:
+    """Move keyboard focus forward with Tab until an element matching `css` has it."""
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        if page.evaluate("(css) => !!document.activeElement?.matches(css)", css):
+            return
+    raise AssertionError(f"could not reach {css} with the Tab key")
+
+
+def press_and_follow(page, key: str = "Enter") -> None:
+    """Press a key that submits a form or follows a link, and wait for the next page."""
+    with page.expect_navigation():
+        page.keyboard.press(key)
+
+
+def answer_with_keyboard(page, question: dict, *, right: bool) -> None:
+    wanted = [c["key"] for c in question["choices"] if c["correct"] == right]
+    if question["kind"] == "multiple":
+        for key in wanted:
+            tab_to(page, f"#choice-{key}")
+            page.keyboard.press("Space")
+    else:
+        keys = [c["key"] for c in question["choices"]]
+        tab_to(page, "input[name=choice]")
+        page.keyboard.press("Space")  # selects the first choice
+        for _ in range(keys.index(wanted[0])):
+            page.keyboard.press("ArrowDown")  # arrow keys move the selection in a radio group
+    assert page.locator("input[name=choice]:checked").count() == (
+        len(wanted) if question["kind"] == "multiple" else 1
+    )
+    tab_to(page, "button[value=next]")
+    press_and_follow(page)
+
+
+def take_quiz_with_keyboard(page, *, right: bool) -> None:
+    from quizzes.models import QuizAttempt
+
+    tab_to(page, "main form button[type=submit]")  # start, or start a new attempt
+    press_and_follow(page)
+    assert re.search(r"/questions/1/$", page.url)
+    attempt = QuizAttempt.objects.filter(user__username="medarbetare").latest("number")
+    assert_accessible(page)
+    for question in attempt.snapshot["questions"]:
+        answer_with_keyboard(page, question, right=right)
+    assert page.get_by_role("heading", level=1).inner_text() == "Granska dina svar"
+    assert_accessible(page)
+    tab_to(page, "main form button[type=submit]")
+    press_and_follow(page)
+    assert re.search(r"/result/$", page.url)
+    assert_accessible(page)
+
+
 def test_learner_takes_normdiplomering_from_catalogue_to_completion(page, demo_courses, demo_users):
     log_in(page, "medarbetare", demo_users)
     page.get_by_role("link", name="Kurser", exact=True).click()
@@ -46,7 +98,7 @@ def test_learner_takes_normdiplomering_from_catalogue_to_completion(page, demo_c
     page.get_by_role("link", name="Starta kursen").click()
 
     saw_film = saw_reflection = False
-    for _number in range(1, 6):
+    for number in range(1, 6):
         assert_accessible(page)
         if page.locator("video").count():
             watch_film_with_keyboard(page)
@@ -61,6 +113,24 @@ def test_learner_takes_normdiplomering_from_catalogue_to_completion(page, demo_c
             )
             saw_reflection = True
             assert_accessible(page)
+        if number == 5:
+            # The final test must be passed first: marking the module done is refused.
+            page.get_by_role("button", name=re.compile("Markera som klar")).click()
+            assert "Klara kunskapstestet" in page.locator(".messages").inner_text()
+            assert "Kursen" not in page.locator(".messages").inner_text()
+            tab_to(page, "a[href*='/quiz/']")
+            press_and_follow(page)
+            take_quiz_with_keyboard(page, right=False)
+            assert "Inte godkänt den här gången" in page.get_by_role("status").inner_text()
+            tab_to(page, "main a.button")  # back to the module
+            press_and_follow(page)
+            tab_to(page, "a[href*='/quiz/']")  # "Försök igen"
+            press_and_follow(page)
+            take_quiz_with_keyboard(page, right=True)
+            assert "Godkänt!" in page.get_by_role("status").inner_text()
+            tab_to(page, "main form button[type=submit]")  # mark the module as done
+            press_and_follow(page)
+            break
         page.get_by_role("button", name=re.compile("Markera som klar")).click()
 
     assert saw_film and saw_reflection

@@ -1,0 +1,44 @@
+"""Attempt limits and single submission hold under concurrent requests (PostgreSQL)."""
+
+import pytest
+
+from quizzes import services
+from quizzes.models import AttemptAnswer, QuizAttempt
+from tests.factories import make_course, make_quiz
+from tests.helpers import require_postgres
+from tests.progress.test_concurrency import run_concurrently
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_two_submits_at_once_count_once(catalogue, learner):
+    require_postgres()
+    quiz = make_quiz(questions=2)
+    attempt = services.quiz_attempt_start(user=learner, quiz=quiz)
+    for question in attempt.snapshot["questions"]:
+        services.quiz_attempt_answer(
+            user=learner,
+            attempt_id=attempt.pk,
+            question_key=question["key"],
+            choice_keys=[question["choices"][0]["key"]],
+        )
+    url = f"/quiz/attempts/{attempt.pk}/review/"
+    statuses = run_concurrently(learner, [url, url, url])
+    # One submit grades the attempt. The others are refused with "already submitted" (400), or,
+    # arriving after it finished, are sent to the result (302). Nothing is graded twice.
+    assert len(statuses) == 3 and set(statuses) <= {302, 400} and 302 in statuses
+    attempt.refresh_from_db()
+    assert attempt.submitted_at is not None
+    assert AttemptAnswer.objects.filter(attempt=attempt).count() == 2
+
+
+def test_two_tabs_starting_the_last_attempt_get_one(catalogue, learner):
+    require_postgres()
+    quiz = make_quiz(questions=1, max_attempts=1)
+    course = make_course(catalogue, modules=1, quiz=quiz)
+    module = course.get_children().get().specific
+    block_id = next(b.id for b in module.body if b.block_type == "quiz")
+    url = f"/modules/{module.pk}/quiz/{block_id}/"
+    statuses = run_concurrently(learner, [url, url, url])
+    assert statuses == [302, 302, 302]
+    assert QuizAttempt.objects.filter(user=learner, quiz=quiz).count() == 1

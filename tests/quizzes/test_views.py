@@ -1,0 +1,117 @@
+import re
+
+import pytest
+
+from quizzes import services
+from quizzes.models import QuizAttempt
+from tests.factories import UserFactory, make_course, make_quiz
+from tests.helpers import assert_queries_independent_of_size
+
+pytestmark = pytest.mark.django_db
+
+MARKERS = re.compile(r"correct|is_correct|rätt svar|Återkoppling|Förklaring", re.IGNORECASE)
+
+
+@pytest.fixture
+def placed_quiz(catalogue):
+    quiz = make_quiz(questions=3, pass_mark=100)
+    course = make_course(catalogue, modules=1, quiz=quiz)
+    module = course.get_children().get().specific
+    block_id = next(b.id for b in module.body if b.block_type == "quiz")
+    return quiz, module, block_id
+
+
+def test_no_correct_answer_reaches_the_browser_before_grading(client, learner, placed_quiz):
+    _quiz, module, block_id = placed_quiz
+    client.force_login(learner)
+    pages = [client.get(module.url), client.get(f"/modules/{module.pk}/quiz/{block_id}/")]
+    response = client.post(f"/modules/{module.pk}/quiz/{block_id}/")
+    pages.append(response)
+    attempt = QuizAttempt.objects.get(user=learner)
+    for number, question in enumerate(attempt.snapshot["questions"], start=1):
+        url = f"/quiz/attempts/{attempt.pk}/questions/{number}/"
+        pages.append(client.get(url))
+        wrong = next(c["key"] for c in question["choices"] if not c["correct"])
+        pages.append(client.post(url, {"choice": [wrong], "go": "next"}))
+        pages.append(client.get(url))  # the saved answer shown again
+        pages.append(client.post(url, {"choice": ["c999999"], "go": "next"}))  # an error page
+    pages.append(client.get(f"/quiz/attempts/{attempt.pk}/review/"))
+    pages.append(client.get(f"/quiz/attempts/{attempt.pk}/result/"))  # redirects to review
+    for response in pages:
+        body = response.content.decode() + str(response.headers)
+        found = MARKERS.findall(body)
+        assert found == [], f"{response.request['PATH_INFO']} reveals {found}"
+    # After grading the result shows the right answers and the feedback.
+    client.post(f"/quiz/attempts/{attempt.pk}/review/")
+    result = client.get(f"/quiz/attempts/{attempt.pk}/result/").content.decode()
+    assert "Rätt svar" in result and "Återkoppling" in result and "Förklaring" in result
+
+
+def test_crafted_choice_gets_a_clear_message_and_saves_nothing(client, learner, placed_quiz):
+    _quiz, module, block_id = placed_quiz
+    client.force_login(learner)
+    client.post(f"/modules/{module.pk}/quiz/{block_id}/")
+    attempt = QuizAttempt.objects.get(user=learner)
+    response = client.post(
+        f"/quiz/attempts/{attempt.pk}/questions/1/", {"choice": ["c424242"], "go": "next"}
+    )
+    assert response.status_code == 400
+    assert "inte hör till frågan" in response.content.decode()
+    attempt.refresh_from_db()
+    assert attempt.answers == {}
+
+
+def test_locked_module_quiz_cannot_be_started(client, learner, catalogue):
+    quiz = make_quiz(questions=1)
+    course = make_course(catalogue, modules=2, quiz=quiz)  # the quiz is in the second module
+    second = course.get_children().order_by("path").last().specific
+    block_id = next(b.id for b in second.body if b.block_type == "quiz")
+    client.force_login(learner)
+    assert client.post(f"/modules/{second.pk}/quiz/{block_id}/").status_code == 404
+    assert not QuizAttempt.objects.exists()
+
+
+def test_module_needs_a_passed_quiz_before_it_can_be_marked_done(client, learner, placed_quiz):
+    from progress.models import Completion
+
+    quiz, module, _block_id = placed_quiz
+    client.force_login(learner)
+    response = client.post(f"/progress/modules/{module.pk}/complete/", follow=True)
+    assert "Klara kunskapstestet ”Testprov”." in response.content.decode()
+    assert not Completion.objects.exists()
+    attempt = services.quiz_attempt_start(user=learner, quiz=quiz, module_id=module.pk)
+    for question in attempt.snapshot["questions"]:
+        right = next(c["key"] for c in question["choices"] if c["correct"])
+        services.quiz_attempt_answer(
+            user=learner, attempt_id=attempt.pk, question_key=question["key"], choice_keys=[right]
+        )
+    services.quiz_attempt_submit(user=learner, attempt_id=attempt.pk)
+    client.post(f"/progress/modules/{module.pk}/complete/")
+    assert Completion.objects.filter(user=learner).count() == 1
+
+
+def test_quiz_pages_cost_the_same_whatever_the_history(client, learner, placed_quiz):
+    quiz, module, block_id = placed_quiz
+    client.force_login(learner)
+    mine = services.quiz_attempt_start(user=learner, quiz=quiz, module_id=module.pk)
+
+    def grow():
+        for _ in range(4):
+            person = UserFactory()
+            attempt = services.quiz_attempt_start(user=person, quiz=quiz, module_id=module.pk)
+            for question in attempt.snapshot["questions"]:
+                services.quiz_attempt_answer(
+                    user=person,
+                    attempt_id=attempt.pk,
+                    question_key=question["key"],
+                    choice_keys=[question["choices"][0]["key"]],
+                )
+            services.quiz_attempt_submit(user=person, attempt_id=attempt.pk)
+
+    for url in (
+        f"/modules/{module.pk}/quiz/{block_id}/",
+        f"/quiz/attempts/{mine.pk}/questions/1/",
+        f"/quiz/attempts/{mine.pk}/review/",
+        module.url,
+    ):
+        assert_queries_independent_of_size(lambda url=url: client.get(url), grow, label=url)
