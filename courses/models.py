@@ -11,6 +11,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from progress import selectors as progress_selectors
+from progress import services as progress_services
 
 from .panels import CourseStructurePanel
 
@@ -155,5 +156,12 @@ class CoursePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["state"] = progress_selectors.course_state(user=request.user, course=self)
+        state = progress_selectors.course_state(user=request.user, course=self)
+        if state.status == progress_selectors.IN_PROGRESS and state.required_done >= max(
+            1, state.required_total
+        ):
+            # Everything left was unpublished or made optional since: finish the course.
+            progress_services.course_complete_if_done(user=request.user, course=self)
+            state = progress_selectors.course_state(user=request.user, course=self)
+        context["state"] = state
         return context

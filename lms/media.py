@@ -43,13 +43,14 @@ class _RangeFile:
 
 @require_safe
 def serve_media(request: HttpRequest, path: str) -> HttpResponse:
-    if path.startswith(PRIVATE_PREFIXES):
-        raise Http404
+    root = os.path.realpath(settings.MEDIA_ROOT)
     try:
-        full_path = safe_join(str(settings.MEDIA_ROOT), path)
-    except Exception as exc:
+        full_path = os.path.realpath(safe_join(root, path))
+    except Exception as exc:  # SuspiciousFileOperation and the like
         raise Http404 from exc
-    if not os.path.isfile(full_path):
+    # Decide on the normalised path: "films/../documents/x" is a document too.
+    path = os.path.relpath(full_path, root).replace(os.sep, "/")
+    if path.startswith((*PRIVATE_PREFIXES, "..")) or not os.path.isfile(full_path):
         raise Http404
     content_type = mimetypes.guess_type(full_path)[0] or "application/octet-stream"
     if path.endswith(".vtt"):

@@ -11,13 +11,18 @@ from modules import urls as module_urls
 from progress import urls as progress_urls
 from quizzes import urls as quiz_urls
 
-from . import media, views
+from . import media, views, views_accounts
 
 urlpatterns = [
     path("health/", views.health_view, name="health"),
     path("admin/", include(wagtailadmin_urls)),
     path("django-admin/", admin.site.urls),
     path("documents/", include(wagtaildocs_urls)),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        views_accounts.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     # Choosing the interface language must work before login too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),

@@ -23,6 +23,8 @@ from .models import ModulePage
 def _module_for_learner(request: HttpRequest, page_id: int) -> ModulePage:
     """A live module the learner may open; locked or unpublished modules are refused."""
     module = get_object_or_404(ModulePage.objects.live(), pk=page_id)
+    if not progress_selectors.page_open_to(module, request):
+        raise Http404
     state = progress_selectors.course_state(user=request.user, course=module.get_parent())
     module_state = state.module(module.pk)
     if module_state is None or module_state.locked_reason:
@@ -82,6 +84,8 @@ def preview_module(module: ModulePage, request: HttpRequest) -> HttpResponse:
 
 def serve_module(module: ModulePage, request: HttpRequest, *args, **kwargs) -> HttpResponse:
     """The module as the learner sees it: locked modules say why, open ones record a start."""
+    if not progress_selectors.page_open_to(module, request):
+        raise Http404
     state = progress_selectors.course_state(user=request.user, course=module.get_parent())
     module_state = state.module(module.pk)
     if module_state is None:

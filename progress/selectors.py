@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.apps import apps
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from wagtail.models import Page
 
@@ -97,6 +97,12 @@ def _prerequisite_reasons(course: Page, done: set[int], prerequisites: list[Page
     ]
 
 
+def required_module_ids(modules: list[Page]) -> set[int]:
+    """The modules a course needs done: the required ones, or all if none is marked required."""
+    required = {m.pk for m in modules if getattr(m, "is_required", True)}
+    return required or {m.pk for m in modules}
+
+
 def course_state(*, user, course: Page) -> CourseState:
     """Everything a course or module page needs to know about one learner and one course.
 
@@ -104,6 +110,7 @@ def course_state(*, user, course: Page) -> CourseState:
     """
     course = course.specific
     modules = list(Page.objects.live().child_of(course).specific().order_by("path"))
+    required = required_module_ids(modules)
     progress = current_round(user=user, course_id=course.pk)
     rows = (
         {mp.module_id: mp for mp in ModuleProgress.objects.filter(course_progress=progress)}
@@ -132,7 +139,7 @@ def course_state(*, user, course: Page) -> CourseState:
             module.locked_reason = _("Complete the module “%(title)s” first.") % {
                 "title": blocking.page.title
             }
-        if module.required:
+        if page.pk in required:
             state.required_total += 1
             state.required_done += module.completed
             if blocking is None and not module.completed:
@@ -157,31 +164,27 @@ def catalogue_states(*, user, courses: list[Page]) -> dict[int, CourseState]:
     for parent_path in {c.path[: -Page.steplen] for c in courses}:
         parents |= Q(path__startswith=parent_path)
     path_to_id = {c.path: c.pk for c in courses}
-    required_by_course: dict[int, int] = {}
-    for path in (
+    modules_by_course: dict[int, list[ModulePage]] = {}
+    for module in (
         ModulePage.objects.live()
-        .filter(parents, is_required=True, depth__in={c.depth + 1 for c in courses})
-        .values_list("path", flat=True)
+        .filter(parents, depth__in={c.depth + 1 for c in courses})
+        .only("pk", "path", "is_required")
     ):
-        course_id = path_to_id.get(path[: -Page.steplen])
+        course_id = path_to_id.get(module.path[: -Page.steplen])
         if course_id:
-            required_by_course[course_id] = required_by_course.get(course_id, 0) + 1
+            modules_by_course.setdefault(course_id, []).append(module)
+    required = {cid: required_module_ids(mods) for cid, mods in modules_by_course.items()}
 
     # Ordered by round, so the dict keeps each course's latest round.
     progress_rows = {
         p.course_id: p
-        for p in CourseProgress.objects.filter(user=user, course_id__in=ids)
-        .annotate(
-            done=Count(
-                "module_progress",
-                filter=Q(
-                    module_progress__completed_at__isnull=False,
-                    module_progress__module__in=ModulePage.objects.live().filter(is_required=True),
-                ),
-            )
-        )
-        .order_by("round")
+        for p in CourseProgress.objects.filter(user=user, course_id__in=ids).order_by("round")
     }
+    done: dict[int, set[int]] = {}
+    for progress_id, module_id in ModuleProgress.objects.filter(
+        course_progress__in=[p.pk for p in progress_rows.values()], completed_at__isnull=False
+    ).values_list("course_progress_id", "module_id"):
+        done.setdefault(progress_id, set()).add(module_id)
 
     prerequisites: dict[int, list[Page]] = {c.pk: list(c.prerequisites.all()) for c in courses}
     all_prereq_ids = [p.pk for ps in prerequisites.values() for p in ps]
@@ -191,8 +194,9 @@ def catalogue_states(*, user, courses: list[Page]) -> dict[int, CourseState]:
     for course in courses:
         progress = progress_rows.get(course.pk)
         state = CourseState(course=course, progress=progress)
-        state.required_total = required_by_course.get(course.pk, 0)
-        state.required_done = progress.done if progress else 0
+        course_required = required.get(course.pk, set())
+        state.required_total = len(course_required)
+        state.required_done = len(course_required & done.get(progress.pk, set())) if progress else 0
         state.locked_reasons = _prerequisite_reasons(course, done_courses, prerequisites[course.pk])
         if progress and progress.completed_at:
             state.status = COMPLETED
@@ -209,3 +213,13 @@ def pages_with_progress(page: Page) -> bool:
         CourseProgress.objects.filter(course_id__in=ids).exists()
         or ModuleProgress.objects.filter(module_id__in=ids).exists()
     )
+
+
+def page_open_to(page: Page, request) -> bool:
+    """Published all the way up, and not behind a Wagtail view restriction the user fails.
+
+    Wagtail serves a live page below an unpublished one; learners must not reach those.
+    """
+    if not all(ancestor.live for ancestor in page.get_ancestors().filter(depth__gt=1)):
+        return False
+    return all(r.accept_request(request) for r in page.get_view_restrictions())

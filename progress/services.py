@@ -75,13 +75,15 @@ def module_complete(*, user, module: Page) -> ModuleCompletionResult:
     """
     module = module.specific
     course = module.get_parent().specific
+    if not hasattr(module, "unmet_requirements") or not course.live:
+        raise ProgressError([_not_available()])
     state = selectors.course_state(user=user, course=course)
     module_state = state.module(module.pk)
     if module_state is None:
         raise ProgressError([_not_available()])
     if module_state.locked_reason:
         raise ProgressError([module_state.locked_reason])
-    unmet = module.unmet_requirements(user) if hasattr(module, "unmet_requirements") else []
+    unmet = module.unmet_requirements(user)
     if unmet:
         raise ProgressError(unmet)
 
@@ -94,30 +96,52 @@ def module_complete(*, user, module: Page) -> ModuleCompletionResult:
         module_progress.completed_at = now
         module_progress.save(update_fields=["completed_at"])
 
-    completion = None
-    if progress.completed_at is None:
-        done = set(
-            ModuleProgress.objects.filter(
-                course_progress=progress, completed_at__isnull=False
-            ).values_list("module_id", flat=True)
-        )
-        required = {m.page.pk for m in state.modules if m.required}
-        if required <= done:
-            progress.completed_at = now
-            progress.save(update_fields=["completed_at"])
-            validity = getattr(course, "validity_months", None)
-            completion = Completion.objects.create(
-                user=user,
-                course_id=course.pk,
-                course_progress=progress,
-                completed_at=now,
-                valid_until=add_months(timezone.localdate(now), validity) if validity else None,
-            )
+    completion = _complete_if_done(user=user, course=course, progress=progress, state=state)
     return ModuleCompletionResult(
         module_progress=module_progress,
         completion=completion,
         course_state=selectors.course_state(user=user, course=course),
     )
+
+
+def _complete_if_done(*, user, course: Page, progress: CourseProgress, state) -> Completion | None:
+    """Write the completion when every required module of the round is done (row is locked)."""
+    if progress.completed_at is not None:
+        return None
+    done = set(
+        ModuleProgress.objects.filter(
+            course_progress=progress, completed_at__isnull=False
+        ).values_list("module_id", flat=True)
+    )
+    required = selectors.required_module_ids([m.page for m in state.modules])
+    if not required or not required <= done:
+        return None
+    now = timezone.now()
+    progress.completed_at = now
+    progress.save(update_fields=["completed_at"])
+    validity = getattr(course, "validity_months", None)
+    return Completion.objects.create(
+        user=user,
+        course_id=course.pk,
+        course_progress=progress,
+        completed_at=now,
+        valid_until=add_months(timezone.localdate(now), validity) if validity else None,
+    )
+
+
+@transaction.atomic
+def course_complete_if_done(*, user, course: Page) -> Completion | None:
+    """Complete a course whose remaining required modules were unpublished or made optional.
+
+    Called when the learner opens the course, so that nobody is left with everything done and
+    no completion.
+    """
+    course = course.specific
+    state = selectors.course_state(user=user, course=course)
+    if state.progress is None or state.status == selectors.COMPLETED or state.locked:
+        return None
+    progress = CourseProgress.objects.select_for_update().get(pk=state.progress.pk)
+    return _complete_if_done(user=user, course=course, progress=progress, state=state)
 
 
 def _not_available() -> str:

@@ -1,16 +1,19 @@
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from wagtail.models import Page
 
-from . import services
+from . import selectors, services
 
 
 @require_POST
 def module_complete(request: HttpRequest, page_id: int) -> HttpResponse:
     module = get_object_or_404(Page.objects.live(), pk=page_id).specific
+    # Only modules, published all the way up and open to this user by Wagtail's privacy rules.
+    if not hasattr(module, "unmet_requirements") or not selectors.page_open_to(module, request):
+        raise Http404
     try:
         result = services.module_complete(user=request.user, module=module)
     except services.ProgressError as error:

@@ -97,3 +97,60 @@ def test_english_is_available_as_second_language(client, demo_site):
 def test_swedish_even_when_the_browser_prefers_english(client, demo_site):
     response = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
     assert '<html lang="sv">' in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_lockout_counts_the_client_behind_the_proxy_not_the_proxy(client, demo_users, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    url = reverse("login")
+    # An attacker behind the proxy locks only their own address out...
+    for _ in range(10):
+        client.post(
+            url,
+            {"username": "medarbetare", "password": "fel"},
+            HTTP_X_FORWARDED_FOR="203.0.113.7",
+            REMOTE_ADDR="10.0.0.2",
+        )
+    # ...while the employee, reaching the same proxy from another address, still gets in.
+    response = client.post(
+        url,
+        {"username": "medarbetare", "password": DEFAULT_DEMO_PASSWORD},
+        HTTP_X_FORWARDED_FOR="198.51.100.20",
+        REMOTE_ADDR="10.0.0.2",
+    )
+    assert response.status_code == 302
+
+
+@pytest.mark.django_db
+def test_a_spoofed_forwarded_header_does_not_escape_the_lockout(client, demo_users, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    url = reverse("login")
+    for attempt in range(10):
+        client.post(
+            url,
+            {"username": "medarbetare", "password": "fel"},
+            # The client prepends a fake address; the proxy appends the real one.
+            HTTP_X_FORWARDED_FOR=f"192.0.2.{attempt}, 203.0.113.7",
+            REMOTE_ADDR="10.0.0.2",
+        )
+    response = client.post(
+        url,
+        {"username": "medarbetare", "password": DEFAULT_DEMO_PASSWORD},
+        HTTP_X_FORWARDED_FOR="192.0.2.99, 203.0.113.7",
+        REMOTE_ADDR="10.0.0.2",
+    )
+    assert response.status_code == 429
+
+
+@pytest.mark.django_db
+def test_password_reset_lifts_the_lockout(client, demo_users):
+    for _ in range(10):
+        client.post(reverse("login"), {"username": "medarbetare", "password": "fel"})
+    client.post(reverse("password_reset"), {"email": "medarbetare@demo.example"})
+    link = re.search(r"https?://[^/]+(/accounts/reset/\S+)", mail.outbox[0].body).group(1)
+    response = client.get(link, follow=True)
+    client.post(
+        response.redirect_chain[-1][0],
+        {"new_password1": "Ett-helt-nytt-losen-7", "new_password2": "Ett-helt-nytt-losen-7"},
+    )
+    assert login_via_form(client, "medarbetare", "Ett-helt-nytt-losen-7")

@@ -41,7 +41,20 @@ def test_media_supports_range_requests_for_seeking(client, learner, stored_file)
     assert beyond.status_code == 416
 
 
-@pytest.mark.parametrize("path", ["../lms/settings/base.py", "documents/secret.pdf", "nope.mp4"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "../lms/settings/base.py",
+        "documents/secret.pdf",
+        "films/../documents/secret.pdf",
+        "./documents/secret.pdf",
+        "films/%2e%2e/documents/secret.pdf",
+        "nope.mp4",
+    ],
+)
 def test_media_refuses_traversal_documents_and_missing(client, learner, path):
+    # Documents have their own view with Wagtail's privacy rules; never serve them here.
+    default_storage.save("documents/secret.pdf", ContentFile(b"%PDF secret"))
     client.force_login(learner)
     assert client.get(f"/media/{path}").status_code == 404
+    default_storage.delete("documents/secret.pdf")
