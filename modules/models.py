@@ -148,7 +148,8 @@ class ModulePage(Page):
                 for quiz in quizzes
                 if quiz.pk not in passed
             ]
-        film_blocks = [block for block in self.body if block.block_type == "film"]
+        # A block whose film was deleted shows nothing and asks nothing of the learner.
+        film_blocks = [b for b in self.body if b.block_type == "film" and b.value["film"]]
         if film_blocks:
             watched = selectors.watched_block_ids(user=user, module=self)
             for block in film_blocks:
@@ -176,7 +177,8 @@ class FilmProgress(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     module = models.ForeignKey("wagtailcore.Page", on_delete=models.CASCADE, related_name="+")
     block_id = models.CharField(max_length=64)
-    film = models.ForeignKey(Film, on_delete=models.PROTECT, related_name="+")
+    # The film played; kept apart from the block so that a swapped film starts from zero.
+    film = models.ForeignKey(Film, null=True, on_delete=models.SET_NULL, related_name="+")
     # Merged [start, end] second ranges that were actually played (seeking adds nothing).
     played_ranges = models.JSONField(default=list)
     seconds_played = models.FloatField(default=0)
@@ -193,6 +195,12 @@ class FilmProgress(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}/{self.module_id}/{self.block_id}"
+
+    @property
+    def percent(self) -> int:
+        if not self.film or not self.film.duration_seconds:
+            return 0
+        return min(100, round(100 * self.seconds_played / self.film.duration_seconds))
 
     @property
     def is_watched(self) -> bool:

@@ -15,6 +15,8 @@ MAX_RANGES = 500
 def _block(module: ModulePage, block_id: str, block_type: str):
     for block in module.body:
         if block.id == block_id and block.block_type == block_type:
+            if block_type == "film" and not block.value["film"]:
+                break  # the film was deleted
             return block
     raise ValidationError(_("This part of the module no longer exists. Reload the page."))
 
@@ -67,6 +69,9 @@ def film_progress_record(
     progress, _created = FilmProgress.objects.select_for_update().get_or_create(
         user=user, module_id=module.pk, block_id=block_id, defaults={"film": film}
     )
+    if progress.film_id != film.pk:
+        # The editor put another film in this place: what was played of the old one is moot.
+        progress.played_ranges, progress.seconds_played, progress.watched_at = [], 0, None
     duration = float(film.duration_seconds)
     progress.played_ranges = merge_ranges(progress.played_ranges + played, duration=duration)
     progress.seconds_played = sum(end - start for start, end in progress.played_ranges)

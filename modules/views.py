@@ -39,7 +39,7 @@ def module_context(
     answers = (
         {} if preview else selectors.reflection_answers_by_block(user=request.user, module=module)
     )
-    quizzes = [b.value["quiz"] for b in module.body if b.block_type == "quiz"]
+    quizzes = [b.value["quiz"] for b in module.body if b.block_type == "quiz" and b.value["quiz"]]
     statuses = (
         {}
         if preview
@@ -51,7 +51,7 @@ def module_context(
             "film_progress": films.get(block.id),
             "answer": answers.get(block.id),
             "quiz_status": statuses.get(block.value["quiz"].pk)
-            if block.block_type == "quiz"
+            if block.block_type == "quiz" and block.value["quiz"]
             else None,
         }
         for block in module.body
@@ -118,13 +118,7 @@ def film_progress(request: HttpRequest, page_id: int, block_id: str) -> JsonResp
         return JsonResponse({"error": _("The request could not be read.")}, status=400)
     except ValidationError as error:
         return JsonResponse({"error": " ".join(error.messages)}, status=400)
-    duration = progress.film.duration_seconds
-    return JsonResponse(
-        {
-            "watched": progress.is_watched,
-            "percent": min(100, round(100 * progress.seconds_played / duration)),
-        }
-    )
+    return JsonResponse({"watched": progress.is_watched, "percent": progress.percent})
 
 
 @require_POST
@@ -134,8 +128,8 @@ def transcript_read(request: HttpRequest, page_id: int, block_id: str) -> HttpRe
         services.film_transcript_read(user=request.user, module=module, block_id=block_id)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Noted: you have read the transcript."))
+        return redirect(module.url)  # the message at the top of the page gets the focus
+    messages.success(request, _("Noted: you have read the transcript."))
     return redirect(module.url + f"#block-{block_id}")
 
 
@@ -148,8 +142,8 @@ def reflection_save(request: HttpRequest, page_id: int, block_id: str) -> HttpRe
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Your reflection is saved. Only you can see it."))
+        return redirect(module.url)  # the message at the top of the page gets the focus
+    messages.success(request, _("Your reflection is saved. Only you can see it."))
     return redirect(module.url + f"#block-{block_id}")
 
 
@@ -157,7 +151,7 @@ def quiz_start(request: HttpRequest, page_id: int, block_id: str) -> HttpRespons
     """The quiz placed in a module: its rules and the learner's standing; POST starts or resumes."""
     module = _module_for_learner(request, page_id)
     block = next((b for b in module.body if b.id == block_id and b.block_type == "quiz"), None)
-    if block is None:
+    if block is None or not block.value["quiz"]:
         raise Http404
     quiz = block.value["quiz"]
     if request.method == "POST":

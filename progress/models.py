@@ -65,8 +65,9 @@ class Completion(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="completions"
     )
     course = models.ForeignKey("wagtailcore.Page", on_delete=models.PROTECT, related_name="+")
+    # Goes with the learner's progress when a person is erased (GDPR); pages are protected.
     course_progress = models.OneToOneField(
-        CourseProgress, on_delete=models.PROTECT, related_name="completion"
+        CourseProgress, on_delete=models.CASCADE, related_name="completion"
     )
     completed_at = models.DateTimeField(_("completed"))
     valid_until = models.DateField(_("valid until"), null=True, blank=True)

@@ -1,4 +1,7 @@
+from django.contrib import messages
+from django.shortcuts import redirect
 from django.urls import path, reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
@@ -7,7 +10,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from . import admin_views
-from .models import Question, Quiz
+from .models import Question, Quiz, QuizAttempt, QuizQuestion
 
 
 class StatisticsColumn(Column):
@@ -66,3 +69,28 @@ def register_quiz_results_menu_item():
     return QuizResultsMenuItem(
         _("Quiz results"), reverse("quiz_pass_rates"), icon_name="tasks", order=700
     )
+
+
+@hooks.register("before_delete_snippet")
+def keep_quizzes_with_attempts_and_questions_in_use(request, instances):
+    """Learners' attempts point at quizzes and quizzes at questions: say so instead of failing."""
+    blocked = []
+    for instance in instances:
+        if isinstance(instance, Quiz) and QuizAttempt.objects.filter(quiz=instance).exists():
+            blocked.append(
+                gettext("“%(title)s” has learners' attempts and cannot be deleted.")
+                % {"title": instance}
+            )
+        elif (
+            isinstance(instance, Question)
+            and QuizQuestion.objects.filter(question=instance).exists()
+        ):
+            blocked.append(
+                gettext("The question “%(title)s” is used in a quiz: remove it there first.")
+                % {"title": instance}
+            )
+    if blocked and request.method == "POST":
+        for message in blocked:
+            messages.error(request, message)
+        return redirect(request.META.get("HTTP_REFERER") or "wagtailadmin_home")
+    return None

@@ -66,3 +66,15 @@ def test_health_needs_no_login_and_is_not_cached(client, db):
     response = client.get("/health/")
     assert response.status_code in (200, 503)
     assert "no-cache" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
+
+
+@pytest.mark.django_db
+def test_health_does_not_leak_hosts_or_messages(client):
+    with override_settings(
+        CELERY_BROKER_URL="redis://secret-host.internal:1/0",
+        CELERY_BROKER_TRANSPORT_OPTIONS={},
+        CELERY_BROKER_HEALTH_TIMEOUT=1,
+    ):
+        body = client.get("/health/").content.decode()
+    assert "secret-host" not in body
+    assert '"detail": "' in body

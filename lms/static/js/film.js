@@ -16,6 +16,8 @@
   function setup(figure) {
     var video = figure.querySelector("video");
     var status = figure.querySelector("[data-film-status]");
+    // Only "watched" and errors are announced: a running percentage would talk over the film.
+    var announce = figure.querySelector("[data-film-announce]");
     var url = figure.getAttribute("data-progress-url");
     if (!video || !url) return;
     var lastSent = "";
@@ -33,19 +35,32 @@
         body: body,
         keepalive: true
       })
-        .then(function (response) { return response.json(); })
+        .then(function (response) {
+          // A redirect means the login expired (the server answers JSON otherwise).
+          if (response.redirected || !response.headers.get("Content-Type").includes("json")) {
+            throw new Error("not saved");
+          }
+          return response.json();
+        })
         .then(function (data) {
-          if (!status || !data) return;
           if (data.error) {
             status.textContent = data.error;
+            if (announce) announce.textContent = data.error;
           } else if (data.watched) {
-            status.textContent = status.getAttribute("data-watched-text") || "✓";
+            var text = status.getAttribute("data-watched-text");
+            if (status.textContent !== text && announce) announce.textContent = text;
+            status.textContent = text;
             figure.setAttribute("data-watched", "true");
           } else {
-            status.textContent = (status.getAttribute("data-percent-text") || "{percent} %").replace("{percent}", data.percent);
+            status.textContent = status.getAttribute("data-percent-text").replace("{percent}", data.percent);
           }
         })
-        .catch(function () { lastSent = ""; });
+        .catch(function () {
+          lastSent = "";
+          var text = status.getAttribute("data-error-text");
+          status.textContent = text;
+          if (announce) announce.textContent = text;
+        });
     }
 
     video.addEventListener("play", function () {
