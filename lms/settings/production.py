@@ -8,6 +8,8 @@ SECRET_KEY = env_required("SECRET_KEY")
 env_required("ALLOWED_HOSTS")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 env_required("DATABASE_URL")
+# Links in emails and the admin must point at the real site.
+WAGTAILADMIN_BASE_URL = env_required("BASE_URL")
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

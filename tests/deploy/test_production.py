@@ -33,6 +33,7 @@ def production_env(**extra: str) -> dict[str, str]:
         DJANGO_SETTINGS_MODULE="lms.settings.production",
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="lms.kommun.example,localhost,127.0.0.1",
+        BASE_URL="https://lms.kommun.example",
         PYTHONUNBUFFERED="1",
     )
     env.update(extra)
@@ -70,13 +71,18 @@ def test_production_refuses_to_start_without_secret_key(tmp_path):
 
 def test_compose_file_declares_the_production_services():
     services = COMPOSE["services"]
-    assert {"web", "worker", "beat", "db", "redis"} <= set(services)
+    assert {"web", "worker", "beat", "db", "redis", "proxy"} <= set(services)
     assert services["db"]["image"].startswith("postgres:16")
     assert services["redis"]["image"].startswith("redis:7")
     for name in ("web", "worker", "beat", "db", "redis"):
         assert "healthcheck" in services[name], f"{name} has no health check"
     assert services["web"]["command"][0] == "gunicorn"
     assert set(COMPOSE["volumes"]) >= {"pgdata", "redisdata", "media"}
+    # Films are streamed by nginx from an internal location that Django redirects to.
+    accel = COMPOSE["x-app"]["environment"]["MEDIA_X_ACCEL_REDIRECT"]
+    nginx = (ROOT / "deploy" / "nginx.conf").read_text()
+    assert f"location {accel} {{\n        internal;" in nginx
+    assert "media:/srv/media:ro" in services["proxy"]["volumes"]
 
 
 def _free_port() -> int:

@@ -58,3 +58,11 @@ def test_media_refuses_traversal_documents_and_missing(client, learner, path):
     client.force_login(learner)
     assert client.get(f"/media/{path}").status_code == 404
     default_storage.delete("documents/secret.pdf")
+
+
+def test_behind_nginx_django_only_checks_and_redirects(client, learner, stored_file, settings):
+    settings.MEDIA_X_ACCEL_REDIRECT = "/protected-media/"
+    client.force_login(learner)
+    response = client.get(f"/media/films/../{stored_file}")
+    assert response["X-Accel-Redirect"] == f"/protected-media/{stored_file}"
+    assert response.content == b""
