@@ -34,14 +34,25 @@ class Film(index.Indexed, models.Model):
     video = models.FileField(
         _("video file"),
         upload_to="films/",
+        blank=True,
         validators=[FileExtensionValidator(["mp4", "webm"])],
-        help_text=_("MP4 (H.264) or WebM."),
+        help_text=_("MP4 (H.264) or WebM. Either a video file or an embed address."),
+    )
+    embed_url = models.URLField(
+        _("embed address"),
+        blank=True,
+        help_text=_(
+            "Instead of a file: the https address of the film's embeddable player, for example "
+            "https://www.youtube-nocookie.com/embed/… The provider must show captions; viewing "
+            "counts when the learner has read the transcript."
+        ),
     )
     captions = models.FileField(
         _("captions (WebVTT)"),
         upload_to="films/captions/",
+        blank=True,
         validators=[FileExtensionValidator(["vtt"]), validate_webvtt],
-        help_text=_("Required: a WebVTT file with captions in Swedish."),
+        help_text=_("Required for a video file: a WebVTT file with captions in Swedish."),
     )
     captions_language = models.CharField(
         _("captions language"), max_length=10, default="sv", choices=settings.LANGUAGES
@@ -72,6 +83,7 @@ class Film(index.Indexed, models.Model):
         MultiFieldPanel(
             [
                 FieldPanel("video"),
+                FieldPanel("embed_url"),
                 FieldPanel("duration_seconds"),
                 FieldPanel("poster"),
             ],
@@ -91,6 +103,21 @@ class Film(index.Indexed, models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self) -> None:
+        super().clean()
+        if bool(self.video) == bool(self.embed_url):
+            raise ValidationError(_("Give either a video file or an embed address, not both."))
+        if self.video and not self.captions:
+            raise ValidationError(
+                {"captions": _("A video file needs captions: upload a WebVTT file.")}
+            )
+        if self.embed_url and not self.embed_url.startswith("https://"):
+            raise ValidationError({"embed_url": _("The embed address must start with https://.")})
+
+    @property
+    def is_embedded(self) -> bool:
+        return bool(self.embed_url) and not self.video
 
 
 class ModulePage(Page):

@@ -66,6 +66,8 @@ def film_progress_record(
     ever added to: a report cannot undo what was already played.
     """
     film = _block(module, block_id, "film").value["film"]
+    if film.is_embedded:
+        raise ValidationError(_("An embedded film counts when you have read its transcript."))
     progress, _created = FilmProgress.objects.select_for_update().get_or_create(
         user=user, module_id=module.pk, block_id=block_id, defaults={"film": film}
     )

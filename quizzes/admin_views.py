@@ -10,9 +10,10 @@ from .models import Quiz
 @permission_required("quizzes.view_quizattempt", raise_exception=True)
 def pass_rates(request: HttpRequest) -> HttpResponse:
     """For HR and editors: how many learners tried each quiz and how many passed."""
-    return TemplateResponse(
-        request, "quizzes/admin/pass_rates.html", {"rates": selectors.pass_rates()}
-    )
+    courses = selectors.courses_by_quiz()
+    rates = [(rate, courses.get(rate.quiz.pk, [])) for rate in selectors.pass_rates()]
+    rates.sort(key=lambda item: (item[1] or ["~"], item[0].quiz.title))
+    return TemplateResponse(request, "quizzes/admin/pass_rates.html", {"rates": rates})
 
 
 @permission_required("quizzes.view_quizattempt", raise_exception=True)

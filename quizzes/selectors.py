@@ -172,3 +172,26 @@ def first_open_number(attempt: QuizAttempt) -> int:
         if not attempt.answers.get(key):
             return number
     return len(keys)
+
+
+def courses_by_quiz() -> dict[int, list[str]]:
+    """Titles of the live courses whose modules place each quiz (HR reads pass rates per course).
+
+    Modules are looked up by name: the modules app depends on this one, not the other way.
+    """
+    from django.apps import apps
+    from wagtail.models import Page
+
+    ModulePage = apps.get_model("modules", "ModulePage")
+    parents: dict[int, set[str]] = {}
+    modules = list(ModulePage.objects.live().only("pk", "path", "body"))
+    course_paths = {m.path[: -Page.steplen] for m in modules}
+    titles = dict(Page.objects.live().filter(path__in=course_paths).values_list("path", "title"))
+    for module in modules:
+        course_title = titles.get(module.path[: -Page.steplen])
+        if course_title is None:
+            continue
+        for block in module.body.raw_data:
+            if block["type"] == "quiz" and block["value"].get("quiz"):
+                parents.setdefault(block["value"]["quiz"], set()).add(course_title)
+    return {quiz_id: sorted(titles) for quiz_id, titles in parents.items()}

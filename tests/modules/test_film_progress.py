@@ -106,3 +106,44 @@ def test_reflection_is_saved_privately_and_validated(client, catalogue, learner)
     other = UserFactory()
     client.force_login(other)
     assert "Jag vill tänka på hur jag hälsar" not in client.get(module.url).content.decode()
+
+
+def test_film_needs_a_file_with_captions_or_an_https_embed():
+    from modules.models import Film
+
+    film = Film(title="F", transcript="<p>T</p>", duration_seconds=10)
+    with pytest.raises(ValidationError, match="antingen en videofil eller en inbäddningsadress"):
+        film.full_clean()
+    film.embed_url = "http://example.org/embed/1"
+    with pytest.raises(ValidationError, match="https://"):
+        film.full_clean()
+    film.embed_url = "https://www.youtube-nocookie.com/embed/abc"
+    film.full_clean()  # an embed needs no captions file of ours
+    with_file = make_film()
+    with_file.captions = ""
+    with pytest.raises(ValidationError, match="textning"):
+        with_file.full_clean()
+
+
+def test_embedded_film_counts_through_its_transcript(client, catalogue, learner):
+    from modules.models import Film
+
+    film = Film.objects.create(
+        title="Extern film",
+        embed_url="https://www.youtube-nocookie.com/embed/abc",
+        transcript="<p>Berättare: hej.</p>",
+        duration_seconds=60,
+    )
+    course = make_course(catalogue, modules=1, film=film)
+    module = course.get_children().get().specific
+    block_id = module.film_block_ids()[0]
+    client.force_login(learner)
+    html = client.get(module.url).content.decode()
+    assert 'src="https://www.youtube-nocookie.com/embed/abc"' in html
+    assert 'title="Film: Extern film"' in html
+    with pytest.raises(ValidationError):
+        services.film_progress_record(
+            user=learner, module=module, block_id=block_id, played=[[0, 60]]
+        )
+    client.post(f"/modules/{module.pk}/films/{block_id}/transcript-read/")
+    assert progress_services.module_complete(user=learner, module=module).completion

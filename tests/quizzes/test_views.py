@@ -115,3 +115,20 @@ def test_quiz_pages_cost_the_same_whatever_the_history(client, learner, placed_q
         module.url,
     ):
         assert_queries_independent_of_size(lambda url=url: client.get(url), grow, label=url)
+
+
+def test_hr_sees_pass_rates_per_course(client, learner, placed_quiz, demo_users):
+    from tests.helpers import login_via_form
+
+    quiz, module, _block_id = placed_quiz
+    attempt = services.quiz_attempt_start(user=learner, quiz=quiz, module_id=module.pk)
+    for question in attempt.snapshot["questions"]:
+        right = next(c["key"] for c in question["choices"] if c["correct"])
+        services.quiz_attempt_answer(
+            user=learner, attempt_id=attempt.pk, question_key=question["key"], choice_keys=[right]
+        )
+    services.quiz_attempt_submit(user=learner, attempt_id=attempt.pk)
+    assert login_via_form(client, "hr", demo_users)
+    html = client.get("/admin/quiz-results/").content.decode()
+    row = html[html.index(module.get_parent().title) :]
+    assert re.search(r"<td>Testprov</td>\s*<td>1</td>\s*<td>1</td>\s*<td>100,0 %</td>", row)
