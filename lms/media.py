@@ -16,8 +16,8 @@ from django.utils._os import safe_join
 from django.views.decorators.http import require_safe
 
 RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
-# Documents have their own view, which applies Wagtail's collection privacy rules.
-PRIVATE_PREFIXES = ("documents/",)
+# Documents have their own view (Wagtail privacy); HR import files are for HR only.
+PRIVATE_PREFIXES = ("documents/", "imports/")
 
 
 class _RangeFile:

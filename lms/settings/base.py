@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "modules",
     "quizzes",
     "progress",
+    "people",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -216,6 +217,11 @@ HEARTBEAT_INTERVAL_SECONDS = int(env("HEARTBEAT_INTERVAL_SECONDS", "60"))
 HEARTBEAT_MAX_AGE_SECONDS = int(
     env("HEARTBEAT_MAX_AGE_SECONDS", str(3 * HEARTBEAT_INTERVAL_SECONDS))
 )
+
+# GDPR: people who left this many days ago are anonymised by a nightly task.
+GDPR_RETENTION_DAYS = int(env("GDPR_RETENTION_DAYS", str(2 * 365)))
+# Employee files with more rows than this are checked and applied by a Celery worker.
+EMPLOYEE_IMPORT_SYNC_MAX_ROWS = int(env("EMPLOYEE_IMPORT_SYNC_MAX_ROWS", "2000"))
 
 # Wagtail
 WAGTAIL_SITE_NAME = "Normkritik LMS"

@@ -1,0 +1,149 @@
+"""The HR file import: repeatable, exact about changes, all or nothing, clear about errors."""
+
+import copy
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from people import importing
+from people.models import OrgUnit, Person
+from people.sample import as_csv, as_xlsx, sample_rows
+
+pytestmark = pytest.mark.django_db
+SAMPLE = Path(__file__).resolve().parents[2] / "people" / "sample_data" / "personal.csv"
+
+
+def run(content: bytes, name: str = "personal.csv") -> importing.ImportPlan:
+    plan = importing.plan_import(importing.read_rows(content, name))
+    if plan.ok:
+        importing.apply_plan(plan)
+    return plan
+
+
+def state() -> dict:
+    people = {
+        p.employee_number: (
+            p.user.email,
+            p.unit.code,
+            p.is_manager,
+            p.end_date,
+            p.sex,
+            p.user.first_name,
+        )
+        for p in Person.objects.select_related("user", "unit")
+    }
+    units = {
+        u.code: (u.name, u.get_parent().code if u.get_parent() else "", u.active)
+        for u in OrgUnit.objects.all()
+    }
+    managers = {
+        u.code: sorted(u.managers.values_list("username", flat=True)) for u in OrgUnit.objects.all()
+    }
+    return {"people": people, "units": units, "managers": managers}
+
+
+def test_shipped_sample_is_big_enough_and_imports():
+    rows = importing.read_rows(SAMPLE.read_bytes(), SAMPLE.name)
+    assert len(rows) >= 500
+    plan = run(SAMPLE.read_bytes())
+    assert plan.ok, plan.errors[:5]
+    assert Person.objects.count() == len(rows)
+    assert OrgUnit.objects.count() >= 40
+    assert max(OrgUnit.objects.values_list("depth", flat=True)) == 3
+    director = Person.objects.get(employee_number="E000001")
+    assert director.is_manager and director.unit.code == "KOMMUN"
+    assert director.user in director.unit.managers.all()
+    assert not director.user.has_usable_password()  # SSO or password reset by email
+
+
+def test_importing_the_same_file_twice_gives_the_same_state():
+    run(SAMPLE.read_bytes())
+    first = state()
+    plan = run(SAMPLE.read_bytes())
+    assert (
+        plan.people_new,
+        plan.people_changed,
+        plan.leavers,
+        plan.units_new,
+        plan.units_changed,
+    ) == ([], {}, [], [], [])
+    assert state() == first
+
+
+def test_xlsx_and_csv_give_the_same_result():
+    rows = sample_rows(60, seed=7)
+    run(as_xlsx(rows), "personal.xlsx")
+    from_xlsx = state()
+    plan = importing.plan_import(importing.read_rows(as_csv(rows), "personal.csv"))
+    assert plan.ok and not plan.people_changed and not plan.people_new
+    assert state() == from_xlsx
+
+
+def test_a_later_file_applies_exactly_the_moves_hires_and_leavers():
+    rows = sample_rows(520)
+    run(as_csv(rows))
+    before = state()
+    later = copy.deepcopy(rows)
+    moved = [r for r in later if r["Chef"] == "Nej"][:3]
+    for row in moved:
+        row.update(
+            {"Enhetskod": "KUF01", "Enhetsnamn": "Biblioteket", "Överordnad enhetskod": "KUF"}
+        )
+    leaving = [r["Anställningsnummer"] for r in later if r["Chef"] == "Nej"][10:14]
+    later = [r for r in later if r["Anställningsnummer"] not in leaving]
+    hired = [
+        dict(later[-1], **{"Anställningsnummer": f"N{n}", "E-post": f"ny{n}@exempelkommun.se"})
+        for n in (1, 2)
+    ]
+    later += hired
+    plan = run(as_csv(later))
+    assert sorted(plan.people_new) == ["N1", "N2"]
+    assert sorted(plan.leavers) == sorted(leaving)
+    assert set(plan.people_changed) == {r["Anställningsnummer"] for r in moved}
+    after = state()
+    for number, values in before["people"].items():
+        if number in {r["Anställningsnummer"] for r in moved}:
+            assert after["people"][number][1] == "KUF01"
+        elif number in leaving:
+            assert after["people"][number][3] is not None  # marked as left, not deleted
+            assert not get_user_model().objects.get(person__employee_number=number).is_active
+        else:
+            assert after["people"][number] == values
+    assert after["units"] == before["units"]
+
+
+def test_one_bad_row_imports_nothing_and_names_row_and_column():
+    rows = sample_rows(80)
+    rows[15]["Överordnad enhetskod"] = "X12"  # row 17 in the file (header is row 1)
+    plan = run(as_csv(rows))
+    assert not plan.ok
+    messages = importing.errors_as_text(plan.errors)
+    assert "rad 17, kolumn Överordnad enhetskod: okänd enhetskod ”X12”." in messages
+    assert Person.objects.count() == 0 and OrgUnit.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "message"),
+    [
+        ("Anställningsdatum", "1/2/2020", "är inget datum"),
+        ("E-post", "inte-en-adress", "är ingen e-postadress"),
+        ("Chef", "kanske", "skriv Ja eller Nej"),
+        ("Kön", "Q", "skriv K, M eller Annat"),
+        ("Förnamn", "", "ett värde krävs"),
+    ],
+)
+def test_row_errors_are_in_swedish(column, value, message):
+    rows = sample_rows(20)
+    rows[3][column] = value
+    plan = run(as_csv(rows))
+    text = " ".join(importing.errors_as_text(plan.errors))
+    assert f"rad 5, kolumn {column}: " in text and message in text
+    assert Person.objects.count() == 0
+
+
+def test_a_file_without_the_required_columns_says_which():
+    with pytest.raises(importing.ImportFileError, match="saknar kolumnen/kolumnerna: E-post"):
+        importing.read_rows(
+            "Anställningsnummer;Förnamn;Efternamn;Enhetskod;Enhetsnamn\n".encode(), "x.csv"
+        )
