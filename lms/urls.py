@@ -24,6 +24,7 @@ urlpatterns = [
         name="password_reset_confirm",
     ),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("oidc/", include("people.sso_urls")),
     # Choosing the interface language must work before login too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     # Uploaded files (films, captions, images) for logged-in users, with Range requests.

@@ -246,3 +246,5 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
+
+from .sso import *  # noqa: E402, F403
