@@ -1,6 +1,7 @@
 """Demo site and demo users: one per role, so that every part of the product can be tried."""
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -136,3 +137,31 @@ def ensure_users(*, password: str) -> list[DemoUser]:
             group, _ = Group.objects.get_or_create(name=name)
             user.groups.add(group)
     return list(DEMO_USERS)
+
+
+SAMPLE_HR_FILE = Path(__file__).resolve().parent.parent / "people" / "sample_data" / "personal.csv"
+
+
+@transaction.atomic
+def ensure_organisation() -> int:
+    """Import the sample municipality (once) with the demo learner, manager and HR among them."""
+    from people import importing
+    from people.models import HRScope, OrgUnit, Person
+    from people.sample import DEMO_EMPLOYEES
+
+    User = get_user_model()
+    if not OrgUnit.objects.exists():
+        # Link the demo users to their employee numbers first, so that the file matches them.
+        for number, *_names, email, _code, _title, _manager, _sex in DEMO_EMPLOYEES:
+            user = User.objects.get(email=email)
+            Person.objects.get_or_create(user=user, defaults={"employee_number": number})
+        plan = importing.plan_import(
+            importing.read_rows(SAMPLE_HR_FILE.read_bytes(), SAMPLE_HR_FILE.name)
+        )
+        if not plan.ok:  # the shipped file is checked by the tests; this would be a bug
+            raise RuntimeError("; ".join(importing.errors_as_text(plan.errors[:5])))
+        importing.apply_plan(plan)
+    hr = User.objects.get(username="hr")
+    root = OrgUnit.get_first_root_node()
+    HRScope.objects.get_or_create(user=hr, unit=root)
+    return Person.objects.count()

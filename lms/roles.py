@@ -41,7 +41,16 @@ ROLES: dict[str, dict[str, list[str]]] = {
         "page": [*EDITOR_PAGE_PERMISSIONS, "publish_page", "bulk_delete_page"],
         "collection": [*EDITOR_COLLECTION_PERMISSIONS, "delete_image", "delete_document"],
     },
-    "HR": {"model": ["wagtailadmin.access_admin", "quizzes.view_quizattempt"]},
+    "HR": {
+        "model": [
+            "wagtailadmin.access_admin",
+            "quizzes.view_quizattempt",
+            "people.view_person",
+            "people.view_orgunit",
+            "people.add_employeeimport",
+            "people.view_employeeimport",
+        ]
+    },
     "Managers": {"model": []},
 }
 

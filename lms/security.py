@@ -18,3 +18,12 @@ def client_ip(request: HttpRequest) -> str:
         if hops:
             return hops[-count] if len(hops) >= count else hops[0]
     return request.META.get("REMOTE_ADDR", "")
+
+
+def not_throttled(request: HttpRequest, credentials=None) -> bool:
+    """Requests that django-axes should not count: the identity provider's callback.
+
+    The provider has already authenticated the person; a refusal here (unknown employee
+    number, left) is not a password guess.
+    """
+    return request.path_info.startswith("/oidc/")

@@ -8,6 +8,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from courses import urls as course_urls
 from modules import urls as module_urls
+from people import urls as people_urls
 from progress import urls as progress_urls
 from quizzes import urls as quiz_urls
 
@@ -30,6 +31,7 @@ urlpatterns = [
     # Uploaded files (films, captions, images) for logged-in users, with Range requests.
     path("media/<path:path>", media.serve_media, name="media"),
     path("", include(course_urls)),
+    path("", include(people_urls)),
     path("modules/", include(module_urls)),
     path("progress/", include(progress_urls)),
     path("quiz/", include(quiz_urls)),

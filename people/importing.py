@@ -506,9 +506,10 @@ def _apply_people(plan: ImportPlan, units: dict[str, OrgUnit]) -> None:
             new_people.append((user, row))
             continue
         user = person.user
+        if user.username == user.email:  # the login follows the email, unless set apart
+            user.username = row.email
         user.first_name, user.last_name = row.first_name, row.last_name
         user.email = row.email
-        user.username = row.email
         changed_users.append(user)
         _fill(person, row, units)
         changed_people.append(person)

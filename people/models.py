@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
 
@@ -81,9 +82,15 @@ class Person(models.Model):
     def __str__(self) -> str:
         return self.user.get_full_name() or self.employee_number
 
+    def name(self) -> str:
+        return self.user.get_full_name()
+
+    name.short_description = _("name")
+
     @property
     def has_left(self) -> bool:
-        return self.end_date is not None
+        # An end date in the future is a notice period: still employed until then.
+        return self.end_date is not None and self.end_date <= timezone.localdate()
 
 
 class HRScope(models.Model):

@@ -142,8 +142,25 @@ TITLES = [
 ]
 
 
-def sample_rows(people: int = 520, *, seed: int = 2026) -> list[dict[str, str]]:
-    """Rows with the headers of COLUMNS, one per employee."""
+# The demo users who are employees (lms/demo.py), so that re-importing the file keeps them.
+DEMO_EMPLOYEES = [
+    (
+        "D00001",
+        "Alva",
+        "Lindqvist",
+        "medarbetare@demo.example",
+        "FSK01",
+        "Förskollärare",
+        "Nej",
+        "K",
+    ),
+    ("D00002", "Omar", "Haddad", "chef@demo.example", "FSK01", "Förskolechef", "Ja", "M"),
+    ("D00003", "Kim", "Berg", "hr@demo.example", "KLF01", "HR-strateg", "Nej", "Annat"),
+]
+
+
+def sample_rows(people: int = 520, *, seed: int = 2026, demo: bool = False) -> list[dict[str, str]]:
+    """Rows with the headers of COLUMNS, one per employee (plus the demo users if `demo`)."""
     rng = random.Random(seed)  # noqa: S311  (made-up data, not security)
     units = [("KOMMUN", "Exempelkommun", "")]
     for code, name in ADMINISTRATIONS:
@@ -181,6 +198,26 @@ def sample_rows(people: int = 520, *, seed: int = 2026) -> list[dict[str, str]]:
     staff_units = units[2:]  # staff work in the units, not at the top
     while len(rows) < people:
         rows.append(person(rng.choice([u for u in staff_units if u[2] != "KOMMUN"]), manager=False))
+    if demo:
+        unit_by_code = {u[0]: u for u in units}
+        for number, first, last, email, code, title, manager, sex in DEMO_EMPLOYEES:
+            unit = unit_by_code[code]
+            rows.append(
+                {
+                    "Anställningsnummer": number,
+                    "Förnamn": first,
+                    "Efternamn": last,
+                    "E-post": email,
+                    "Enhetskod": code,
+                    "Enhetsnamn": unit[1],
+                    "Överordnad enhetskod": unit[2],
+                    "Befattning": title,
+                    "Chef": manager,
+                    "Anställningsdatum": "2020-08-17",
+                    "Slutdatum": "",
+                    "Kön": sex,
+                }
+            )
     return rows
 
 

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import importing
+from . import gdpr, importing
 from .models import AnonymisationRun, EmployeeImport, ImportStatus, Person
 
 logger = logging.getLogger(__name__)
@@ -96,10 +96,8 @@ def person_anonymise(*, person: Person) -> Person:
     person.position_title = ""
     person.anonymised_at = timezone.now()
     person.save()
-    # Free-text answers are personal; completions and results stay (they carry no name).
-    from modules.models import ReflectionAnswer
-
-    ReflectionAnswer.objects.filter(user=user).delete()
+    # Each app removes what identifies the person; counted results stay, without a name.
+    gdpr.anonymise_everywhere(user)
     user.managed_units.clear()
     return person
 

@@ -105,3 +105,11 @@ def demo_courses(demo_site):
     from lms import demo
 
     return {c.slug: c for c in demo.ensure_courses()}
+
+
+@pytest.fixture
+def demo_organisation(demo_site, demo_users):
+    from lms import demo
+
+    demo.ensure_organisation()
+    return demo_users

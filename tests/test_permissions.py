@@ -26,6 +26,9 @@ LOGIN_THEN_200 = {"anonymous": "login", **dict.fromkeys(STAFF, 200)}
 POST_ONLY = {"anonymous": "login", **dict.fromkeys(STAFF, 405)}
 ADMIN_LOGIN = dict.fromkeys(ROLES, "admin-login")
 NOT_YOURS = {"anonymous": "login", **dict.fromkeys(STAFF, 404)}
+# Wagtail's admin answers a missing permission by redirecting to its dashboard.
+HR_ADMIN = {**ADMIN_LOGIN, "hr": 200, "redaktor": 302, "admin": 200}
+HR_ADMIN_OR_REDIRECT = HR_ADMIN
 
 MATRIX: dict[str, tuple[str, dict]] = {
     # url name: (path, expectations)
@@ -69,6 +72,24 @@ MATRIX: dict[str, tuple[str, dict]] = {
     "question": ("/quiz/attempts/{attempt_id}/questions/1/", NOT_YOURS),
     "review": ("/quiz/attempts/{attempt_id}/review/", NOT_YOURS),
     "result": ("/quiz/attempts/{attempt_id}/result/", NOT_YOURS),
+    # Single sign-on is off unless configured (tests/people/test_sso.py covers it on).
+    "oidc_authentication_init": ("/oidc/authenticate/", dict.fromkeys(ROLES, 404)),
+    "oidc_authentication_callback": ("/oidc/callback/", dict.fromkeys(ROLES, 404)),
+    "oidc_logout": ("/oidc/logout/", dict.fromkeys(ROLES, 404)),
+    # A person's own data (GDPR): only ever their own.
+    "my_data": ("/mina-uppgifter/", LOGIN_THEN_200),
+    "extract_json": ("/mina-uppgifter/registerutdrag.json", LOGIN_THEN_200),
+    "extract_html": ("/mina-uppgifter/registerutdrag/", LOGIN_THEN_200),
+    # HR's employee import and the organisation in the admin (HR and administrators).
+    "employee_import_list": ("/admin/employee-imports/", HR_ADMIN),
+    "employee_import_upload": ("/admin/employee-imports/new/", HR_ADMIN),
+    "employee_import_detail": ("/admin/employee-imports/{import_id}/", HR_ADMIN),
+    "employee_import_apply": (
+        "/admin/employee-imports/{import_id}/apply/",
+        {**ADMIN_LOGIN, "hr": 405, "redaktor": 405, "admin": 405},
+    ),
+    "admin/organisation/people": ("/admin/organisation/people/", HR_ADMIN_OR_REDIRECT),
+    "admin/organisation/units": ("/admin/organisation/units/", HR_ADMIN_OR_REDIRECT),
     # Admin sites: editors and administrators author in the Wagtail admin; only superusers
     # reach Django's admin (Celery beat schedules).
     # HR reaches the admin for its reports only; it cannot browse or edit pages.
@@ -128,7 +149,11 @@ def urls(catalogue, demo_users):
     module = course.get_children().first().specific
     owner = UserFactory(username="attempt-owner")
     attempt = quiz_services.quiz_attempt_start(user=owner, quiz=quiz, module_id=module.pk)
+    from people.models import EmployeeImport
+
+    employee_import = EmployeeImport.objects.create(original_name="personal.csv")
     return {
+        "import_id": employee_import.pk,
         "quiz_id": quiz.pk,
         "quiz_block": next(b.id for b in module.body if b.block_type == "quiz"),
         "attempt_id": attempt.pk,

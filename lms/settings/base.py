@@ -103,6 +103,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "wagtail.contrib.settings.context_processors.settings",
+                "people.context_processors.sso",
             ],
         },
     },
@@ -153,6 +154,8 @@ AXES_RESET_ON_SUCCESS = True
 # Reverse proxies in front of the app whose X-Forwarded-For may be trusted (0: none).
 TRUSTED_PROXY_COUNT = int(env("TRUSTED_PROXY_COUNT", "0"))
 AXES_CLIENT_IP_CALLABLE = "lms.security.client_ip"
+# SSO callbacks carry no username: counting refusals would lock out a whole office's address.
+AXES_WHITELIST_CALLABLE = "lms.security.not_throttled"
 
 LANGUAGE_CODE = "sv"
 LANGUAGES = [("sv", _("Swedish")), ("en", _("English"))]
@@ -248,3 +251,6 @@ LOGGING = {
 }
 
 from .sso import *  # noqa: E402, F403
+
+_after_axes = AUTHENTICATION_BACKENDS.index("axes.backends.AxesStandaloneBackend") + 1
+AUTHENTICATION_BACKENDS[_after_axes:_after_axes] = SSO_AUTHENTICATION_BACKENDS  # noqa: F405

@@ -25,6 +25,8 @@ class Command(BaseCommand):
         courses = demo.ensure_courses()
         self.stdout.write(f"Demo courses: {', '.join(c.title for c in courses)}")
         users = demo.ensure_users(password=password)
+        people = demo.ensure_organisation()
+        self.stdout.write(f"Demo organisation: {people} people (people/sample_data/personal.csv).")
         self.stdout.write(self.style.SUCCESS("Demo content and users are ready."))
         for user in users:
             self.stdout.write(

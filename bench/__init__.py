@@ -1,0 +1,1 @@
+"""Benchmarks at municipal scale. Run with `python -m bench` against PostgreSQL."""

@@ -1,0 +1,38 @@
+"""Run the benchmarks: `python -m bench [--people N]`. Needs DATABASE_URL to PostgreSQL.
+
+A throwaway database is created next to DATABASE_URL's and dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("--people", type=int, default=60_000)
+    args = parser.parse_args()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lms.settings.test")
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test.utils import setup_databases, teardown_databases
+
+    if connection.vendor != "postgresql":
+        print("The benchmarks measure PostgreSQL: set DATABASE_URL=postgres://…", file=sys.stderr)
+        return 2
+    old = setup_databases(verbosity=0, interactive=False)
+    try:
+        from . import import_employees
+
+        import_employees.run(args.people)
+    finally:
+        teardown_databases(old, verbosity=0)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,52 @@
+"""Who may see which part of the organisation. Every view of people goes through here.
+
+- Administrators (superusers) see everything.
+- HR users (group "HR") see the subtrees of their HR scopes.
+- Managers see the units they manage and everything below them.
+- Everybody else sees only themselves.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from .models import HRScope, OrgUnit, Person
+
+HR_GROUP = "HR"
+
+
+def is_hr(user) -> bool:
+    return user.is_authenticated and user.groups.filter(name=HR_GROUP).exists()
+
+
+def _subtrees(units) -> Q:
+    condition = Q(pk__in=[])
+    for unit in units:
+        condition |= Q(path__startswith=unit.path)
+    return condition
+
+
+def visible_units(user) -> QuerySet[OrgUnit]:
+    if not user.is_authenticated:
+        return OrgUnit.objects.none()
+    if user.is_superuser:
+        return OrgUnit.objects.all()
+    roots = list(OrgUnit.objects.filter(managers=user))
+    if is_hr(user):
+        roots += [scope.unit for scope in HRScope.objects.filter(user=user).select_related("unit")]
+    if not roots:
+        return OrgUnit.objects.none()
+    return OrgUnit.objects.filter(_subtrees(roots))
+
+
+def people_in_scope(user) -> QuerySet[Person]:
+    """The people this user may see, as a queryset (never a list: it can be 60,000 rows)."""
+    if not user.is_authenticated:
+        return Person.objects.none()
+    if user.is_superuser:
+        return Person.objects.all()
+    return Person.objects.filter(Q(unit__in=visible_units(user)) | Q(user=user)).distinct()
+
+
+def can_see_person(user, person: Person) -> bool:
+    return people_in_scope(user).filter(pk=person.pk).exists()
