@@ -146,3 +146,11 @@ def test_leavers_are_anonymised_after_the_retention_period(catalogue, org, setti
     recent.refresh_from_db()
     assert recent.anonymised_at is None
     assert services.anonymise_leavers().people == 0  # idempotent
+
+
+def test_administrator_grants_hr_scope_in_django_admin(client, org, demo_users):
+    from tests.helpers import login_via_form
+
+    assert login_via_form(client, "admin", demo_users)
+    assert client.get("/django-admin/people/hrscope/add/").status_code == 200
+    assert client.get("/django-admin/people/anonymisationrun/").status_code == 200
