@@ -1,6 +1,8 @@
-"""Run the benchmarks: `python -m bench [--people N]`. Needs DATABASE_URL to PostgreSQL.
+"""Run the benchmarks: `python -m bench [--people N --units N --courses N]`.
 
-A throwaway database is created next to DATABASE_URL's and dropped afterwards.
+Needs DATABASE_URL to PostgreSQL. A throwaway database is created next to DATABASE_URL's and
+dropped afterwards: the employee import is measured on an empty database, then the synthetic
+municipality is generated and the learner pages are measured on it.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ import sys
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--people", type=int, default=60_000)
+    parser.add_argument("--units", type=int, default=1_000)
+    parser.add_argument("--courses", type=int, default=20)
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lms.settings.test")
     import django
@@ -26,9 +30,11 @@ def main() -> int:
         return 2
     old = setup_databases(verbosity=0, interactive=False)
     try:
-        from . import import_employees
+        from . import import_employees, municipality, pages
 
         import_employees.run(args.people)
+        municipality.generate(people=args.people, units=args.units, courses=args.courses)
+        pages.run()
     finally:
         teardown_databases(old, verbosity=0)
     return 0
