@@ -1,0 +1,88 @@
+"""Load test: learners log in, open the catalogue, work through modules and take quizzes.
+
+Run through `python3.11 dev.py load-test` (see README), which starts gunicorn with the
+production settings on PostgreSQL and Redis and runs Locust headless on loopback.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+from itertools import cycle
+
+from locust import HttpUser, between, task
+
+USERS = cycle(open(os.environ["LOAD_TEST_USERS"]).read().split())  # noqa: SIM115
+PASSWORD = os.environ["LOAD_TEST_PASSWORD"]
+COURSE_LINK = re.compile(r'<h2><a href="(/kurser/[^"]+/)">')
+MODULE_LINK = re.compile(r'<a class="module-title" href="(/kurser/[^"]+/)">')
+QUIZ_LINK = re.compile(r'href="(/modules/\d+/quiz/[^"]+/)"')
+COMPLETE_FORM = re.compile(r'action="(/progress/modules/\d+/complete/)"')
+CHOICE = re.compile(r'name="choice" id="choice-[^"]+" value="([^"]+)"')
+
+
+class Learner(HttpUser):
+    # People read: a few seconds between pages (a real module takes minutes).
+    wait_time = between(3, 10)
+
+    def _csrf(self) -> str:
+        return self.client.cookies.get("csrftoken", "")
+
+    def on_start(self) -> None:
+        self.client.get("/accounts/login/", name="login page")
+        response = self.client.post(
+            "/accounts/login/",
+            {"username": next(USERS), "password": PASSWORD, "csrfmiddlewaretoken": self._csrf()},
+            name="log in",
+            allow_redirects=False,
+        )
+        if response.status_code != 302:
+            response.failure(f"login failed: {response.status_code}")
+
+    @task(3)
+    def catalogue(self) -> None:
+        self.client.get("/kurser/", name="catalogue")
+        self.client.get("/mina-kurser/", name="my courses")
+
+    @task(6)
+    def work_on_a_module(self) -> None:
+        catalogue = self.client.get("/kurser/", name="catalogue").text
+        courses = COURSE_LINK.findall(catalogue)
+        if not courses:
+            return
+        course = self.client.get(random.choice(courses), name="course").text
+        modules = MODULE_LINK.findall(course)
+        if not modules:
+            return
+        module = self.client.get(random.choice(modules), name="module").text
+        form = COMPLETE_FORM.search(module)
+        if form and "Innan du kan markera" not in module:
+            self.client.post(
+                form.group(1), {"csrfmiddlewaretoken": self._csrf()}, name="mark module done"
+            )
+        quiz = QUIZ_LINK.search(module)
+        if quiz:
+            self.take_quiz(quiz.group(1))
+
+    def take_quiz(self, url: str) -> None:
+        response = self.client.post(url, {"csrfmiddlewaretoken": self._csrf()}, name="start quiz")
+        for _ in range(20):
+            if "/questions/" not in response.url:
+                break
+            choices = CHOICE.findall(response.text)
+            if not choices:
+                break
+            response = self.client.post(
+                response.url,
+                {
+                    "choice": [random.choice(choices)],
+                    "go": "next",
+                    "csrfmiddlewaretoken": self._csrf(),
+                },
+                name="answer question",
+            )
+        if response.url.endswith("/review/"):
+            self.client.post(
+                response.url, {"csrfmiddlewaretoken": self._csrf()}, name="submit quiz"
+            )
