@@ -81,43 +81,13 @@ def cmd_start(argv: list[str]) -> int:
     say("Loading demo content and demo users")
     run(PYTHON, "manage.py", "load_demo", env=env)
     say("Starting the web server, a Celery worker and Celery beat (Ctrl-C stops all three)")
-    processes = [
-        subprocess.Popen(
-            [str(PYTHON), "manage.py", "runserver", f"{host}:{port}", "--noreload"],
-            cwd=ROOT,
-            env=env,
-        ),
-        subprocess.Popen(
-            [
-                str(PYTHON),
-                "-m",
-                "celery",
-                "-A",
-                "lms",
-                "worker",
-                "-l",
-                "warning",
-                "--concurrency",
-                "2",
-            ],
-            cwd=ROOT,
-            env=env,
-        ),
-        subprocess.Popen(
-            [
-                str(PYTHON),
-                "-m",
-                "celery",
-                "-A",
-                "lms",
-                "beat",
-                "-l",
-                "warning",
-            ],
-            cwd=ROOT,
-            env=env,
-        ),
+    celery = [str(PYTHON), "-m", "celery", "-A", "lms"]
+    commands = [
+        [str(PYTHON), "manage.py", "runserver", f"{host}:{port}", "--noreload"],
+        [*celery, "worker", "-l", "warning", "--concurrency", "2"],
+        [*celery, "beat", "-l", "warning"],
     ]
+    processes = [subprocess.Popen(command, cwd=ROOT, env=env) for command in commands]
     time.sleep(2)
     say(
         f"Normkritik LMS runs at http://{host}:{port}/  (admin: http://{host}:{port}/admin/, "

@@ -78,3 +78,18 @@ def test_erasing_a_person_removes_their_progress_and_completions(catalogue, lear
     services.module_complete(user=learner, module=course.get_children().get().specific)
     learner.delete()
     assert not CourseProgress.objects.exists() and not Completion.objects.exists()
+
+
+def test_bulk_delete_keeps_courses_with_progress(client, catalogue, learner, demo_users):
+    from progress import services
+
+    course = make_course(catalogue, modules=1)
+    services.module_start(user=learner, module=course.get_children().get().specific)
+    assert login_via_form(client, "admin", demo_users)
+    response = client.post(
+        f"/admin/bulk/wagtailcore/page/delete/?id={course.pk}&childOf={catalogue.pk}",
+        follow=True,
+    )
+    assert "kan inte tas bort" in response.content.decode()
+    course.refresh_from_db()
+    assert course.pk
