@@ -132,3 +132,26 @@ def test_hr_sees_pass_rates_per_course(client, learner, placed_quiz, demo_users)
     html = client.get("/admin/quiz-results/").content.decode()
     row = html[html.index(module.get_parent().title) :]
     assert re.search(r"<td>Testprov</td>\s*<td>1</td>\s*<td>1</td>\s*<td>100,0 %</td>", row)
+
+
+def test_feedback_after_each_question_shows_it_once_the_answer_is_final(client, learner, catalogue):
+    from quizzes.models import FeedbackPolicy
+
+    quiz = make_quiz(questions=2, policy=FeedbackPolicy.AFTER_EACH)
+    course = make_course(catalogue, modules=1, quiz=quiz)
+    module = course.get_children().get().specific
+    block_id = next(b.id for b in module.body if b.block_type == "quiz")
+    client.force_login(learner)
+    client.post(f"/modules/{module.pk}/quiz/{block_id}/")
+    attempt = QuizAttempt.objects.get(user=learner)
+    question = attempt.snapshot["questions"][0]
+    url = f"/quiz/attempts/{attempt.pk}/questions/1/"
+    before = client.get(url).content.decode()
+    assert not MARKERS.findall(before)
+    wrong = next(c["key"] for c in question["choices"] if not c["correct"])
+    response = client.post(url, {"choice": [wrong], "go": "next"})
+    assert response["Location"] == url  # stays to show the feedback
+    after = client.get(url).content.decode()
+    assert "Inte rätt." in after and "Rätt svar" in after and " disabled" in after
+    response = client.post(url, {"go": "next"})
+    assert response["Location"] == f"/quiz/attempts/{attempt.pk}/questions/2/"
