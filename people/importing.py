@@ -19,6 +19,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -41,8 +42,8 @@ COLUMNS = {
 }
 REQUIRED = ["Anställningsnummer", "Förnamn", "Efternamn", "E-post", "Enhetskod", "Enhetsnamn"]
 HEADER_OF = {value: key for key, value in COLUMNS.items()}
-YES = {"ja", "j", "yes", "x", "1", "sant"}
-NO = {"nej", "n", "no", "0", "", "falskt"}
+YES = {"ja", "j", "yes", "x", "1", "sant", "true"}  # "true": a real boolean cell in Excel
+NO = {"nej", "n", "no", "0", "", "falskt", "false"}
 SEX = {
     "k": Sex.WOMAN,
     "kvinna": Sex.WOMAN,
@@ -196,7 +197,11 @@ def _read_xlsx(content: bytes) -> list[list]:
     except Exception as exc:  # openpyxl raises many kinds for a broken file
         raise ImportFileError(_("The Excel file could not be opened.")) from exc
     sheet = workbook.worksheets[0]
-    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    rows = []
+    for row in sheet.iter_rows(values_only=True):
+        rows.append(list(row))
+        if len(rows) > MAX_ROWS + 1:  # stop reading: read_rows reports the size
+            break
     workbook.close()
     return rows
 
@@ -347,23 +352,49 @@ def plan_import(
             plan.errors.append(
                 RowError(row, "Överordnad enhetskod", _("a unit cannot be its own parent."))
             )
-    _check_cycles(units, plan)
+    # Loops are checked on the tree as it will be: the database's parents, overridden by the file.
+    parent_of = {
+        code: code_by_path.get(unit.path[: -OrgUnit.steplen], "")
+        for code, unit in existing_units.items()
+    }
+    parent_of.update({code: parent for code, (_n, parent, _r) in units.items()})
+    _check_cycles(units, parent_of, plan)
 
     # People: by employee number; an email may not belong to someone else.
     people = {p.employee_number: p for p in Person.objects.select_related("user", "unit")}
     User = get_user_model()
+    emails = [r.email for r in plan.rows]
+    # Addresses and logins are compared without regard to case: Anna@x.se is anna@x.se.
     email_owner = dict(
-        User.objects.filter(email__in=[r.email for r in plan.rows]).values_list("email", "pk")
+        User.objects.annotate(e=Lower("email")).filter(e__in=emails).values_list("e", "pk")
+    )
+    login_owner = dict(
+        User.objects.annotate(u=Lower("username")).filter(u__in=emails).values_list("u", "pk")
     )
     for row in plan.rows:
         person = people.get(row.employee_number)
-        owner = email_owner.get(row.email)
-        if owner is not None and (person is None or person.user_id != owner):
+        mine = person.user_id if person else None
+        for owner in (email_owner.get(row.email), login_owner.get(row.email)):
+            if owner is not None and owner != mine:
+                plan.errors.append(
+                    RowError(
+                        row.row,
+                        "E-post",
+                        _("“%(value)s” already belongs to another account.") % {"value": row.email},
+                    )
+                )
+                break
+        if (
+            person
+            and (person.user.is_superuser or person.user.is_staff)
+            and (person.user.email.lower() != row.email)
+        ):
+            # The file must not be a way to take over an administrator's account.
             plan.errors.append(
                 RowError(
                     row.row,
                     "E-post",
-                    _("“%(value)s” already belongs to another person.") % {"value": row.email},
+                    _("the person has an administrator account; change its email in the admin."),
                 )
             )
     if plan.errors:
@@ -403,11 +434,13 @@ def plan_import(
     return plan
 
 
-def _check_cycles(units: dict[str, tuple[str, str, int]], plan: ImportPlan) -> None:
+def _check_cycles(
+    units: dict[str, tuple[str, str, int]], parent_of: dict[str, str], plan: ImportPlan
+) -> None:
     for code in units:
         seen = {code}
-        parent = units[code][1]
-        while parent and parent in units:
+        parent = parent_of.get(code, "")
+        while parent:
             if parent in seen:
                 plan.errors.append(
                     RowError(
@@ -418,7 +451,7 @@ def _check_cycles(units: dict[str, tuple[str, str, int]], plan: ImportPlan) -> N
                 )
                 break
             seen.add(parent)
-            parent = units[parent][1]
+            parent = parent_of.get(parent, "")
 
 
 def _person_changes(person: Person, row: EmployeeRow) -> list[str]:
@@ -426,7 +459,7 @@ def _person_changes(person: Person, row: EmployeeRow) -> list[str]:
     pairs = [
         ("Förnamn", user.first_name, row.first_name),
         ("Efternamn", user.last_name, row.last_name),
-        ("E-post", user.email, row.email),
+        ("E-post", user.email.lower(), row.email),
         ("Enhetskod", person.unit.code if person.unit else "", row.unit_code),
         ("Befattning", person.position_title, row.position_title),
         ("Chef", person.is_manager, row.is_manager),
@@ -465,6 +498,8 @@ def _apply_units(plan: ImportPlan) -> dict[str, OrgUnit]:
     for code in sorted(wanted, key=depth_of):  # parents before children
         name, parent_code = wanted[code]
         parent = by_code.get(parent_code) if parent_code else None
+        if parent is not None:
+            parent.refresh_from_db()  # earlier moves and additions change paths and counts
         unit = by_code.get(code)
         if unit is None:
             new = OrgUnit(code=code, name=name)
@@ -506,7 +541,7 @@ def _apply_people(plan: ImportPlan, units: dict[str, OrgUnit]) -> None:
             new_people.append((user, row))
             continue
         user = person.user
-        if user.username == user.email:  # the login follows the email, unless set apart
+        if user.username.lower() == user.email.lower():  # the login follows the email
             user.username = row.email
         user.first_name, user.last_name = row.first_name, row.last_name
         user.email = row.email
@@ -545,8 +580,13 @@ def _apply_people(plan: ImportPlan, units: dict[str, OrgUnit]) -> None:
         batch_size=2000,
     )
     Person.objects.filter(employee_number__in=plan.leavers).update(end_date=plan.today)
-    User.objects.filter(person__employee_number__in=plan.leavers).update(is_active=False)
-    User.objects.filter(person__employee_number__in=plan.returners).update(is_active=True)
+    # Whoever has left by today cannot log in; a future end date is a notice period.
+    gone = [r.employee_number for r in plan.rows if r.end_date and r.end_date <= plan.today]
+    User.objects.filter(person__employee_number__in=[*plan.leavers, *gone]).update(is_active=False)
+    still_here = [r.employee_number for r in plan.rows if not r.end_date or r.end_date > plan.today]
+    User.objects.filter(
+        person__employee_number__in=[n for n in plan.returners if n in set(still_here)]
+    ).update(is_active=True)
 
     # Managers of each unit in the file: exactly the people marked Chef there.
     managers: dict[int, list[int]] = {}
@@ -556,10 +596,14 @@ def _apply_people(plan: ImportPlan, units: dict[str, OrgUnit]) -> None:
         ).values_list("employee_number", "user_id")
     )
     for row in plan.rows:
-        if row.is_manager and not row.end_date:
+        if row.is_manager and (not row.end_date or row.end_date > plan.today):
             managers.setdefault(units[row.unit_code].pk, []).append(user_ids[row.employee_number])
     through = OrgUnit.managers.through
+    # Units in the file get exactly their managers; units gone from the file keep none, and
+    # people who left manage nothing.
     through.objects.filter(orgunit_id__in=[u.pk for u in units.values()]).delete()
+    through.objects.filter(orgunit__code__in=plan.units_deactivated).delete()
+    through.objects.filter(user__person__employee_number__in=[*plan.leavers, *gone]).delete()
     through.objects.bulk_create(
         [
             through(orgunit_id=unit_id, user_id=user_id)

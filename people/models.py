@@ -29,7 +29,7 @@ class OrgUnit(MP_Node):
         verbose_name=_("managers"),
     )
 
-    node_order_by = ["name"]
+    # No node_order_by: the HR file's order is kept, and moves can place units anywhere.
 
     class Meta:
         verbose_name = _("organisation unit")

@@ -50,3 +50,13 @@ def people_in_scope(user) -> QuerySet[Person]:
 
 def can_see_person(user, person: Person) -> bool:
     return people_in_scope(user).filter(pk=person.pk).exists()
+
+
+def has_whole_organisation(user) -> bool:
+    """Superusers, and HR whose scope includes a top unit. (The first import, before there is
+    an organisation to be scoped to, is an administrator's.)"""
+    if user.is_superuser:
+        return True
+    if not is_hr(user):
+        return False
+    return HRScope.objects.filter(user=user, unit__depth=1).exists()

@@ -56,7 +56,8 @@ def employee_import_apply(*, employee_import: EmployeeImport, user) -> EmployeeI
     """Apply a checked import, all or nothing. The file is checked again against today's data."""
     with transaction.atomic():
         locked = EmployeeImport.objects.select_for_update().get(pk=employee_import.pk)
-        if locked.status not in (ImportStatus.PREVIEW, ImportStatus.APPLYING):
+        # Only a checked import, once: a second click or a second task finds it claimed.
+        if locked.status != ImportStatus.PREVIEW:
             raise ValueError(
                 _("This import cannot be applied (status: %(status)s).")
                 % {"status": locked.get_status_display()}
@@ -87,6 +88,7 @@ def employee_import_apply(*, employee_import: EmployeeImport, user) -> EmployeeI
 def person_anonymise(*, person: Person) -> Person:
     """Remove what identifies a person; keep unit, role, dates and sex for the statistics."""
     user = person.user
+    old_identifiers = {user.username, user.email}
     user.username = f"anonym-{person.pk}"
     user.first_name = user.last_name = user.email = ""
     user.is_active = False
@@ -99,7 +101,22 @@ def person_anonymise(*, person: Person) -> Person:
     # Each app removes what identifies the person; counted results stay, without a name.
     gdpr.anonymise_everywhere(user)
     user.managed_units.clear()
+    _scrub_logs(user=user, person=person, identifiers=old_identifiers - {""})
     return person
+
+
+def _scrub_logs(*, user, person: Person, identifiers: set[str]) -> None:
+    """Login-throttling records and admin log labels name the person: remove the names."""
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.models import ModelLogEntry
+
+    for model in (AccessAttempt, AccessLog, AccessFailureLog):
+        model.objects.filter(username__in=identifiers).delete()
+    for obj in (user, person):
+        ModelLogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk)
+        ).update(label=_("Anonymised person"))
 
 
 def anonymise_leavers(*, today=None) -> AnonymisationRun:

@@ -32,7 +32,10 @@ class SexForm(forms.Form):
 def my_data(request: HttpRequest) -> HttpResponse:
     person = Person.objects.select_related("unit").filter(user=request.user).first()
     form = SexForm(request.POST or None, initial={"sex": person.sex if person else Sex.OTHER})
-    if request.method == "POST" and person is not None and form.is_valid():
+    if request.method == "POST" and person is None:
+        messages.error(request, _("There is no HR profile to save this in."))
+        return redirect("people:my_data")
+    if request.method == "POST" and form.is_valid():
         person.sex = form.cleaned_data["sex"]
         person.save(update_fields=["sex", "updated_at"])
         messages.success(request, _("Saved."))

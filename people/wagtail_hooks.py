@@ -47,6 +47,14 @@ class ScopedPersonInspectView(InspectView):
         return person
 
 
+class ScopedUnitInspectView(InspectView):
+    def get_object(self, queryset=None):
+        unit = super().get_object(queryset)
+        if not selectors.visible_units(self.request.user).filter(pk=unit.pk).exists():
+            raise PermissionDenied
+        return unit
+
+
 class OrgUnitViewSet(ModelViewSet):
     model = OrgUnit
     name = "organisation_units"
@@ -54,6 +62,7 @@ class OrgUnitViewSet(ModelViewSet):
     icon = "group"
     menu_label = _("Units")
     index_view_class = ScopedUnitIndexView
+    inspect_view_class = ScopedUnitInspectView
     list_display = ["name", "code", "depth", "active"]
     search_fields = ["name", "code"]
     search_backend_name = None
@@ -121,7 +130,7 @@ def register_import_urls():
 
 class ImportMenuItem(MenuItem):
     def is_shown(self, request):
-        return request.user.has_perm("people.add_employeeimport")
+        return admin_views._may_import(request.user)
 
 
 @hooks.register("register_admin_menu_item")

@@ -149,9 +149,14 @@ def urls(catalogue, demo_users):
     module = course.get_children().first().specific
     owner = UserFactory(username="attempt-owner")
     attempt = quiz_services.quiz_attempt_start(user=owner, quiz=quiz, module_id=module.pk)
-    from people.models import EmployeeImport
+    from django.contrib.auth import get_user_model
+
+    from people.models import EmployeeImport, HRScope, OrgUnit
 
     employee_import = EmployeeImport.objects.create(original_name="personal.csv")
+    # HR is scoped to the whole organisation, as the import requires.
+    root = OrgUnit.add_root(instance=OrgUnit(code="K", name="Kommunen"))
+    HRScope.objects.create(user=get_user_model().objects.get(username="hr"), unit=root)
     return {
         "import_id": employee_import.pk,
         "quiz_id": quiz.pk,

@@ -12,8 +12,18 @@ from tests.helpers import assert_accessible
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_hr_uploads_previews_and_applies_an_employee_file(page, demo_site, demo_users, tmp_path):
-    rows = sample_rows(80, seed=11)
+def test_hr_uploads_previews_and_applies_an_employee_file(page, demo_organisation, tmp_path):
+    demo_users = demo_organisation
+    # The next month's file: the same people, five new hires and one move.
+    rows = sample_rows(demo=True)
+    people_before = Person.objects.count()
+    hires = [
+        dict(rows[-4], **{"Anställningsnummer": f"N{n}", "E-post": f"ny{n}@exempelkommun.se"})
+        for n in range(5)
+    ]
+    moved = next(r for r in rows if r["Chef"] == "Nej" and r["Enhetskod"] != "KUF01")
+    moved.update({"Enhetskod": "KUF01", "Enhetsnamn": "Biblioteket", "Överordnad enhetskod": "KUF"})
+    rows += hires
     good = tmp_path / "personal.csv"
     good.write_bytes(as_csv(rows))
     bad_rows = [dict(row) for row in rows]
@@ -35,7 +45,7 @@ def test_hr_uploads_previews_and_applies_an_employee_file(page, demo_site, demo_
     errors = page.locator("#import-errors").inner_text()
     assert "rad 6, kolumn Anställningsdatum: ”31/12/2020” är inget datum" in errors
     assert_accessible(page)
-    assert Person.objects.count() == 0
+    assert Person.objects.count() == people_before
 
     page.get_by_role("link", name="Ladda upp en rättad fil").click()
     page.wait_for_url("**/employee-imports/new/")
@@ -43,10 +53,11 @@ def test_hr_uploads_previews_and_applies_an_employee_file(page, demo_site, demo_
     page.get_by_role("button", name="Kontrollera filen").click()
     page.wait_for_url(re.compile(r".*/employee-imports/\d+/$"))
     summary = page.locator("#import-summary").inner_text()
-    assert "Nya personer\t80" in summary
+    assert "Nya personer\t5" in summary and "Ändrade personer\t1" in summary
+    assert "Personer som har slutat\t0" in summary
     assert "Det här kommer att ändras" in page.locator("main").inner_text()
     assert_accessible(page)
-    assert Person.objects.count() == 0  # the dry run changed nothing
+    assert Person.objects.count() == people_before  # the dry run changed nothing
 
     with page.expect_navigation():
         page.get_by_role("button", name="Genomför importen").click()
@@ -54,5 +65,6 @@ def test_hr_uploads_previews_and_applies_an_employee_file(page, demo_site, demo_
     assert "Det här ändrades" in page.locator("main").inner_text()
     assert page.locator("#import-status").inner_text() == "Genomförd"
     assert_accessible(page)
-    assert Person.objects.count() == 80
+    assert Person.objects.count() == people_before + 5
+    assert Person.objects.get(employee_number=moved["Anställningsnummer"]).unit.code == "KUF01"
     assert OrgUnit.objects.count() == len({row["Enhetskod"] for row in rows})

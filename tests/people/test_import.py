@@ -147,3 +147,76 @@ def test_a_file_without_the_required_columns_says_which():
         importing.read_rows(
             "Anställningsnummer;Förnamn;Efternamn;Enhetskod;Enhetsnamn\n".encode(), "x.csv"
         )
+
+
+def _unit(code):
+    return OrgUnit.objects.get(code=code)
+
+
+def test_a_reorganisation_moves_units_under_new_parents():
+    rows = sample_rows(120)
+    run(as_csv(rows))
+    for row in rows:  # Biblioteket moves from culture to the municipal office
+        if row["Enhetskod"] == "KUF01":
+            row["Överordnad enhetskod"] = "KLF"
+    plan = run(as_csv(rows))
+    assert plan.ok and plan.units_changed == ["KUF01"]
+    assert _unit("KUF01").get_parent().code == "KLF"
+    assert OrgUnit.find_problems() == ([], [], [], [], [])
+
+
+def test_a_unit_cannot_be_moved_under_its_own_descendant():
+    rows = sample_rows(120)
+    run(as_csv(rows))
+    # KUF (an administration) would move under KUF01, which is below KUF in the database.
+    later = [r for r in rows if r["Enhetskod"] != "KUF01"]
+    for row in later:
+        if row["Enhetskod"] == "KUF":
+            row["Överordnad enhetskod"] = "KUF01"
+    plan = run(as_csv(later))
+    assert any("bildar en slinga" in str(e) for e in plan.errors)
+    assert _unit("KUF").get_parent().code == "KOMMUN"
+
+
+def test_a_past_end_date_in_the_file_ends_the_login_and_a_future_one_does_not():
+    rows = sample_rows(40)
+    rows[30]["Slutdatum"] = "2020-01-01"
+    rows[31]["Slutdatum"] = "2099-01-01"
+    run(as_csv(rows))
+    users = get_user_model().objects
+    assert not users.get(person__employee_number=rows[30]["Anställningsnummer"]).is_active
+    assert users.get(person__employee_number=rows[31]["Anställningsnummer"]).is_active
+
+
+def test_emails_and_logins_are_compared_without_case():
+    from tests.factories import UserFactory
+
+    UserFactory(username="Anna.Someone@Exempelkommun.se", email="Anna.Someone@Exempelkommun.se")
+    rows = sample_rows(10)
+    rows[5]["E-post"] = "anna.someone@exempelkommun.se"
+    plan = run(as_csv(rows))
+    assert (
+        "rad 7, kolumn E-post: ”anna.someone@exempelkommun.se” tillhör redan ett annat konto."
+        in (importing.errors_as_text(plan.errors))
+    )
+
+
+def test_the_file_cannot_change_an_administrators_email():
+    rows = sample_rows(10)
+    run(as_csv(rows))
+    person = Person.objects.get(employee_number=rows[2]["Anställningsnummer"])
+    person.user.is_superuser = True
+    person.user.save()
+    rows[2]["E-post"] = "angripare@example.org"
+    plan = run(as_csv(rows))
+    assert not plan.ok and "administratörskonto" in str(plan.errors[0])
+
+
+def test_managers_lose_units_that_leave_the_file():
+    rows = sample_rows(120)
+    run(as_csv(rows))
+    assert _unit("KUF05").managers.exists()
+    later = [r for r in rows if r["Enhetskod"] != "KUF05"]
+    plan = run(as_csv(later))
+    assert "KUF05" in plan.units_deactivated
+    assert not _unit("KUF05").managers.exists() and not _unit("KUF05").active

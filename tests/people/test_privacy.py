@@ -132,6 +132,16 @@ def test_leavers_are_anonymised_after_the_retention_period(catalogue, org, setti
     block = next(b.id for b in module.body if b.block_type == "reflection")
     module_services.reflection_save(user=old.user, module=module, block_id=block, text="Privat")
     Person.objects.filter(pk=old.pk).update(end_date=timezone.localdate() - timedelta(days=40))
+    from axes.models import AccessAttempt
+
+    AccessAttempt.objects.create(
+        username="p1",
+        ip_address="10.0.0.1",
+        user_agent="x",
+        failures_since_start=1,
+        get_data="",
+        post_data="",
+    )
     Person.objects.filter(pk=recent.pk).update(end_date=timezone.localdate() - timedelta(days=5))
     run = services.anonymise_leavers()
     assert run.people == 1 and AnonymisationRun.objects.count() == 1
@@ -145,6 +155,9 @@ def test_leavers_are_anonymised_after_the_retention_period(catalogue, org, setti
     assert not ReflectionAnswer.objects.filter(user=old.user).exists()
     recent.refresh_from_db()
     assert recent.anonymised_at is None
+    from axes.models import AccessAttempt
+
+    assert not AccessAttempt.objects.filter(username="p1").exists()
     assert services.anonymise_leavers().people == 0  # idempotent
 
 
@@ -154,3 +167,31 @@ def test_administrator_grants_hr_scope_in_django_admin(client, org, demo_users):
     assert login_via_form(client, "admin", demo_users)
     assert client.get("/django-admin/people/hrscope/add/").status_code == 200
     assert client.get("/django-admin/people/anonymisationrun/").status_code == 200
+
+
+def test_only_hr_for_the_whole_organisation_may_import(client, org, demo_users):
+    from django.contrib.auth.models import Group
+
+    from tests.helpers import login_via_form
+
+    hr = Group.objects.get(name="HR").user_set.get(username="hr")
+    HRScope.objects.create(user=hr, unit=org["b"])  # one unit only
+    assert login_via_form(client, "hr", demo_users)
+    assert client.get("/admin/employee-imports/").status_code == 302  # refused
+    assert client.get(f"/admin/organisation/units/inspect/{org['a'].pk}/").status_code == 302
+    HRScope.objects.create(user=hr, unit=org["root"])
+    assert client.get("/admin/employee-imports/").status_code == 200
+
+
+def test_an_import_is_applied_once(org):
+    from django.core.files.base import ContentFile
+
+    from people.models import EmployeeImport
+    from people.sample import as_csv, sample_rows
+
+    employee_import = EmployeeImport(original_name="personal.csv")
+    employee_import.file.save("personal.csv", ContentFile(as_csv(sample_rows(20))), save=True)
+    services.employee_import_check(employee_import=employee_import)
+    services.employee_import_apply(employee_import=employee_import, user=None)
+    with pytest.raises(ValueError, match="kan inte genomföras"):
+        services.employee_import_apply(employee_import=employee_import, user=None)
