@@ -54,7 +54,9 @@ def browser():
 
 @pytest.fixture
 def page(browser, live_server):
-    context = browser.new_context(locale="sv-SE", viewport={"width": 1280, "height": 900})
+    context = browser.new_context(
+        locale="sv-SE", viewport={"width": 1280, "height": 900}, reduced_motion="reduce"
+    )
     page = context.new_page()
     page.set_default_timeout(15_000)
     page.base_url = live_server.url
@@ -65,7 +67,11 @@ def page(browser, live_server):
 @pytest.fixture
 def phone_page(browser, live_server):
     context = browser.new_context(
-        locale="sv-SE", viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True
+        locale="sv-SE",
+        viewport={"width": 375, "height": 740},
+        is_mobile=True,
+        has_touch=True,
+        reduced_motion="reduce",
     )
     page = context.new_page()
     page.set_default_timeout(15_000)

@@ -62,6 +62,9 @@ def axe_violations(page) -> list[dict]:
 
 
 def assert_accessible(page) -> None:
+    # Let fade-ins (such as the admin's messages) finish: half-faded text fails contrast.
+    page.wait_for_load_state()
+    page.evaluate("Promise.all(document.getAnimations().map((a) => a.finished.catch(() => null)))")
     violations = axe_violations(page)
     if violations:
         lines = []
