@@ -39,20 +39,24 @@ class ScopedPersonIndexView(IndexView):
         )
 
 
-class ScopedPersonInspectView(InspectView):
+class ScopedInspectView(InspectView):
+    """Shows an object only if it is in the user's scope (`visible` gives the queryset)."""
+
+    visible = None
+
     def get_object(self, queryset=None):
-        person = super().get_object(queryset)
-        if not selectors.can_see_person(self.request.user, person):
+        obj = super().get_object(queryset)
+        if not type(self).visible(self.request.user).filter(pk=obj.pk).exists():
             raise PermissionDenied
-        return person
+        return obj
 
 
-class ScopedUnitInspectView(InspectView):
-    def get_object(self, queryset=None):
-        unit = super().get_object(queryset)
-        if not selectors.visible_units(self.request.user).filter(pk=unit.pk).exists():
-            raise PermissionDenied
-        return unit
+class ScopedUnitInspectView(ScopedInspectView):
+    visible = staticmethod(selectors.visible_units)
+
+
+class ScopedPersonInspectView(ScopedInspectView):
+    visible = staticmethod(selectors.people_in_scope)
 
 
 class OrgUnitViewSet(ModelViewSet):

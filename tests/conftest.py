@@ -52,32 +52,30 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def page(browser, live_server):
-    context = browser.new_context(
-        locale="sv-SE", viewport={"width": 1280, "height": 900}, reduced_motion="reduce"
-    )
+def _open_page(browser, live_server, **options):
+    # Reduced motion: axe judges the page at rest, not halfway through a fade-in.
+    context = browser.new_context(locale="sv-SE", reduced_motion="reduce", **options)
     page = context.new_page()
     page.set_default_timeout(15_000)
     page.base_url = live_server.url
     yield page
     context.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    yield from _open_page(browser, live_server, viewport={"width": 1280, "height": 900})
 
 
 @pytest.fixture
 def phone_page(browser, live_server):
-    context = browser.new_context(
-        locale="sv-SE",
+    yield from _open_page(
+        browser,
+        live_server,
         viewport={"width": 375, "height": 740},
         is_mobile=True,
         has_touch=True,
-        reduced_motion="reduce",
     )
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.base_url = live_server.url
-    yield page
-    context.close()
 
 
 @pytest.fixture

@@ -2,19 +2,9 @@ import pytest
 
 from quizzes import selectors, services
 from quizzes.models import AttemptAnswer, FeedbackPolicy, QuizAttempt, SelectedChoice
-from tests.factories import UserFactory, make_question, make_quiz
+from tests.factories import UserFactory, answer_quiz, make_question, make_quiz
 
 pytestmark = pytest.mark.django_db
-
-
-def answer_all(user, attempt, *, right: bool = True):
-    for question in attempt.snapshot["questions"]:
-        keys = [c["key"] for c in question["choices"] if c["correct"] == right]
-        if question["kind"] != "multiple":
-            keys = keys[:1]
-        services.quiz_attempt_answer(
-            user=user, attempt_id=attempt.pk, question_key=question["key"], choice_keys=keys
-        )
 
 
 def test_grading_single_and_partial_credit_for_multiple():
@@ -41,12 +31,12 @@ def test_grading_single_and_partial_credit_for_multiple():
 def test_fail_then_pass_within_the_limit(learner):
     quiz = make_quiz(questions=3, pass_mark=80, max_attempts=2)
     first = services.quiz_attempt_start(user=learner, quiz=quiz)
-    answer_all(learner, first, right=False)
+    answer_quiz(learner, first, right=False)
     first = services.quiz_attempt_submit(user=learner, attempt_id=first.pk)
     assert first.passed is False and first.score_percent == 0
     second = services.quiz_attempt_start(user=learner, quiz=quiz)
     assert second.number == 2
-    answer_all(learner, second)
+    answer_quiz(learner, second)
     second = services.quiz_attempt_submit(user=learner, attempt_id=second.pk)
     assert second.passed is True and second.score_percent == 100
     assert AttemptAnswer.objects.filter(attempt=second, is_correct=True).count() == 3
@@ -57,7 +47,7 @@ def test_fail_then_pass_within_the_limit(learner):
 def test_attempt_limit_holds(learner):
     quiz = make_quiz(questions=1, max_attempts=1)
     attempt = services.quiz_attempt_start(user=learner, quiz=quiz)
-    answer_all(learner, attempt, right=False)
+    answer_quiz(learner, attempt, right=False)
     services.quiz_attempt_submit(user=learner, attempt_id=attempt.pk)
     with pytest.raises(services.QuizError, match="alla 1 försök"):
         services.quiz_attempt_start(user=learner, quiz=quiz)
@@ -67,7 +57,7 @@ def test_attempt_limit_holds(learner):
 def test_wait_time_between_attempts(learner):
     quiz = make_quiz(questions=1, max_attempts=None, wait_minutes=30)
     attempt = services.quiz_attempt_start(user=learner, quiz=quiz)
-    answer_all(learner, attempt, right=False)
+    answer_quiz(learner, attempt, right=False)
     services.quiz_attempt_submit(user=learner, attempt_id=attempt.pk)
     with pytest.raises(services.QuizError, match="Du kan försöka igen klockan"):
         services.quiz_attempt_start(user=learner, quiz=quiz)
@@ -134,7 +124,7 @@ def test_another_learners_attempt_cannot_be_answered_or_submitted(learner):
 def test_double_submit_counts_once(learner):
     quiz = make_quiz(questions=1)
     attempt = services.quiz_attempt_start(user=learner, quiz=quiz)
-    answer_all(learner, attempt)
+    answer_quiz(learner, attempt)
     services.quiz_attempt_submit(user=learner, attempt_id=attempt.pk)
     with pytest.raises(services.QuizError, match="redan inlämnat"):
         services.quiz_attempt_submit(user=learner, attempt_id=attempt.pk)
@@ -170,7 +160,7 @@ def test_feedback_after_each_question_makes_the_answer_final(learner):
 def test_editing_the_quiz_keeps_old_attempts_meaning(learner):
     quiz = make_quiz(questions=1, pass_mark=100)
     attempt = services.quiz_attempt_start(user=learner, quiz=quiz)
-    answer_all(learner, attempt)
+    answer_quiz(learner, attempt)
     attempt = services.quiz_attempt_submit(user=learner, attempt_id=attempt.pk)
     question = quiz.quiz_questions.get().question
     # The editor rewrites the question, flips the right answer and deletes a choice.
@@ -198,7 +188,7 @@ def test_question_statistics_and_pass_rates(learner):
     quiz = make_quiz(questions=1, pass_mark=100, max_attempts=None)
     for right in (False, True):
         attempt = services.quiz_attempt_start(user=learner, quiz=quiz)
-        answer_all(learner, attempt, right=right)
+        answer_quiz(learner, attempt, right=right)
         services.quiz_attempt_submit(user=learner, attempt_id=attempt.pk)
     stat = selectors.question_statistics(quiz=quiz)[0]
     assert (stat.answered, stat.correct, stat.correct_share) == (2, 1, 50.0)

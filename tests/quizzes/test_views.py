@@ -4,7 +4,7 @@ import pytest
 
 from quizzes import services
 from quizzes.models import QuizAttempt
-from tests.factories import UserFactory, make_course, make_quiz
+from tests.factories import UserFactory, make_course, make_quiz, pass_quiz
 from tests.helpers import assert_queries_independent_of_size
 
 pytestmark = pytest.mark.django_db
@@ -79,13 +79,7 @@ def test_module_needs_a_passed_quiz_before_it_can_be_marked_done(client, learner
     response = client.post(f"/progress/modules/{module.pk}/complete/", follow=True)
     assert "Klara kunskapstestet ”Testprov”." in response.content.decode()
     assert not Completion.objects.exists()
-    attempt = services.quiz_attempt_start(user=learner, quiz=quiz, module_id=module.pk)
-    for question in attempt.snapshot["questions"]:
-        right = next(c["key"] for c in question["choices"] if c["correct"])
-        services.quiz_attempt_answer(
-            user=learner, attempt_id=attempt.pk, question_key=question["key"], choice_keys=[right]
-        )
-    services.quiz_attempt_submit(user=learner, attempt_id=attempt.pk)
+    pass_quiz(learner, quiz, module_id=module.pk)
     client.post(f"/progress/modules/{module.pk}/complete/")
     assert Completion.objects.filter(user=learner).count() == 1
 
@@ -121,13 +115,7 @@ def test_hr_sees_pass_rates_per_course(client, learner, placed_quiz, demo_users)
     from tests.helpers import login_via_form
 
     quiz, module, _block_id = placed_quiz
-    attempt = services.quiz_attempt_start(user=learner, quiz=quiz, module_id=module.pk)
-    for question in attempt.snapshot["questions"]:
-        right = next(c["key"] for c in question["choices"] if c["correct"])
-        services.quiz_attempt_answer(
-            user=learner, attempt_id=attempt.pk, question_key=question["key"], choice_keys=[right]
-        )
-    services.quiz_attempt_submit(user=learner, attempt_id=attempt.pk)
+    pass_quiz(learner, quiz, module_id=module.pk)
     assert login_via_form(client, "hr", demo_users)
     html = client.get("/admin/quiz-results/").content.decode()
     row = html[html.index(module.get_parent().title) :]
