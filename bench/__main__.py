@@ -30,11 +30,12 @@ def main() -> int:
         return 2
     old = setup_databases(verbosity=0, interactive=False)
     try:
-        from . import import_employees, municipality, pages
+        from . import import_employees, municipality, pages, rules
 
         import_employees.run(args.people)
         municipality.generate(people=args.people, units=args.units, courses=args.courses)
         pages.run()
+        rules.run()
     finally:
         teardown_databases(old, verbosity=0)
     return 0

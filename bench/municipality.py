@@ -21,6 +21,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import connection, models, transaction
 
+from assignments.models import Assignment, AssignmentRule, Audience, EndReason
 from courses.models import CourseIndexPage, CoursePage
 from modules.models import ModulePage
 from people.models import OrgUnit, Person, Sex
@@ -269,6 +270,7 @@ def generate(
     made = _courses(courses)
     counts["courses"] = len(made)
     counts.update(_history(rng, people_rows, made))
+    counts.update(_assignments(rng, tree, people_rows, made))
     log("Done: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
     return counts
 
@@ -399,6 +401,110 @@ def _history(rng: random.Random, people_rows: list[tuple], made) -> dict[str, in
     return counts
 
 
+RULE_START = NOW - timedelta(days=2 * 365)
+EXEMPT_SHARE = 0.005
+
+
+def _rule_shapes(tree: list[dict], count: int) -> list[dict]:
+    """One rule per course, the mix a municipality has: basics for everyone, the managers'
+    course, the new-hire introduction, then courses each administration chose for itself."""
+    root = tree[0]
+    admins = [n for n in tree if n["depth"] == 2] or [root]
+    shapes = []
+    for index in range(count):
+        if index < 5:
+            shape = {"unit": root, "audience": Audience.EVERYONE, "hired": None, "due": 365}
+        elif index == 5:
+            shape = {"unit": root, "audience": Audience.MANAGERS, "hired": None, "due": 180}
+        elif index == 6:
+            shape = {"unit": root, "audience": Audience.EVERYONE, "hired": 365, "due": 90}
+        else:
+            admin = admins[(index - 7) % len(admins)]
+            shape = {"unit": admin, "audience": Audience.EVERYONE, "hired": None, "due": 365}
+        shapes.append(shape)
+    return shapes
+
+
+def _assignments(rng: random.Random, tree: list[dict], people_rows: list[tuple], made):
+    """Rules, and the assignments they made over two years: open ones for the employed (some
+    exempted), ended ones for people who left."""
+    shapes = _rule_shapes(tree, len(made))
+    unit_path = {n["id"]: n["path"] for n in tree}
+    rules = []
+    for (course, _modules, _quiz), shape in zip(made, shapes, strict=True):
+        rules.append(
+            AssignmentRule(
+                name=f"{course.title} – {shape['unit']['name']}",
+                course=course,
+                unit_id=shape["unit"]["id"],
+                audience=shape["audience"],
+                hired_within_days=shape["hired"],
+                due_days=shape["due"],
+            )
+        )
+    AssignmentRule.objects.bulk_create(rules)
+    AssignmentRule.objects.filter(pk__in=[r.pk for r in rules]).update(created_at=RULE_START)
+    assignment_id = _next_id(Assignment)
+    rows = []
+    for rule, shape in zip(rules, shapes, strict=True):
+        prefix = shape["unit"]["path"]
+        for uid, _pid, unit, manager, hired, left, _sex in people_rows:
+            if not unit_path[unit].startswith(prefix):
+                continue
+            if shape["audience"] == Audience.MANAGERS and not manager:
+                continue
+            assigned = max(RULE_START.date(), hired)
+            if shape["hired"] is not None:
+                if hired < RULE_START.date():
+                    continue  # hired before the rule existed: never a new hire under it
+                due = hired + timedelta(days=shape["due"])
+            else:
+                due = assigned + timedelta(days=shape["due"])
+            if left is not None and left <= assigned:
+                continue
+            assigned_at = datetime.combine(assigned, datetime.min.time(), UTC) + timedelta(hours=3)
+            ended_at, reason = None, ""
+            if left is not None:
+                ended_at = datetime.combine(left, datetime.min.time(), UTC) + timedelta(hours=3)
+                reason = EndReason.LEFT
+            exempted = ended_at is None and rng.random() < EXEMPT_SHARE
+            rows.append(
+                (
+                    assignment_id,
+                    uid,
+                    rule.course_id,
+                    rule.pk,
+                    assigned_at,
+                    due,
+                    ended_at,
+                    reason,
+                    assigned_at + timedelta(days=7) if exempted else None,
+                    "Utbildad hos tidigare arbetsgivare" if exempted else "",
+                )
+            )
+            assignment_id += 1
+    return {
+        "assignment_rules": len(rules),
+        "assignments": insert(
+            Assignment,
+            [
+                "id",
+                "user",
+                "course",
+                "rule",
+                "assigned_at",
+                "due_on",
+                "ended_at",
+                "end_reason",
+                "exempted_at",
+                "exemption_reason",
+            ],
+            rows,
+            label="assignments",
+        ),
+    }
+
+
 def consistency_problems() -> list[str]:
     """What would make the generated (or any) database inconsistent. Empty means consistent."""
     problems = []
@@ -441,4 +547,19 @@ def consistency_problems() -> list[str]:
     no_person = CourseProgress.objects.filter(user__person__isnull=True).count()
     if no_person:
         problems.append(f"{no_person} rounds of users who are not in the organisation")
+    # Every open assignment is one the rules would make, and the rules make no other: a fresh
+    # evaluation on the generation date would change nothing.
+    from assignments import services as assignment_services
+
+    for course_id in assignment_services.courses_to_evaluate():
+        plan = assignment_services.plan_course(course_id, NOW.date())
+        if plan.new:
+            problems.append(f"{len(plan.new)} people of course {course_id} lack an assignment")
+        if plan.gone:
+            problems.append(f"{len(plan.gone)} assignments of course {course_id} are out of scope")
+    ended_open = Assignment.objects.filter(
+        ended_at__isnull=True, user__person__end_date__lte=NOW.date()
+    )
+    if ended_open.exists():
+        problems.append(f"{ended_open.count()} open assignments of people who left")
     return problems

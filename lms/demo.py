@@ -165,3 +165,40 @@ def ensure_organisation() -> int:
     root = OrgUnit.get_first_root_node()
     HRScope.objects.get_or_create(user=hr, unit=root)
     return Person.objects.count()
+
+
+DEMO_RULES = (
+    # (name, course slug, audience, new hires within days, days to complete)
+    ("Normdiplomering – alla chefer", "normdiplomering", "managers", None, 180),
+    ("Från #metoo till metod – alla chefer", "fran-metoo-till-metod", "managers", None, 365),
+    ("Introduktion för nyanställda", "antidiskriminering-introduktion", "everyone", 90, 60),
+    ("Jämlikhet i styrning – alla medarbetare", "jamlikhet-i-styrning", "everyone", None, 365),
+)
+
+
+@transaction.atomic
+def ensure_assignment_rules() -> int:
+    """The demo municipality's rules (Borås: managers' norm diploma; Växjö: every new hire),
+    evaluated at once so that the demo users see their assignments."""
+    from assignments import services
+    from assignments.models import AssignmentRule
+    from courses.models import CoursePage
+    from people.models import OrgUnit
+
+    root = OrgUnit.get_first_root_node()
+    courses = {c.slug: c for c in CoursePage.objects.all()}
+    admin = get_user_model().objects.filter(username="hr").first()
+    for name, slug, audience, hired_within, due_days in DEMO_RULES:
+        if slug in courses:
+            AssignmentRule.objects.get_or_create(
+                name=name,
+                defaults={
+                    "course": courses[slug],
+                    "unit": root,
+                    "audience": audience,
+                    "hired_within_days": hired_within,
+                    "due_days": due_days,
+                    "created_by": admin,
+                },
+            )
+    return services.evaluate_rules().created

@@ -49,6 +49,12 @@ ROLES: dict[str, dict[str, list[str]]] = {
             "people.view_orgunit",
             "people.add_employeeimport",
             "people.view_employeeimport",
+            *[
+                f"assignments.{action}_assignmentrule"
+                for action in ("add", "change", "delete", "view")
+            ],
+            "assignments.view_assignment",
+            "assignments.change_assignment",
         ]
     },
     "Managers": {"model": []},

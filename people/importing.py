@@ -23,6 +23,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import signals
 from .models import OrgUnit, Person, Sex
 
 # Header in the file → field. Names as exported by Swedish HR systems (Heroma, Visma).
@@ -480,6 +481,7 @@ def apply_plan(plan: ImportPlan) -> dict:
         raise ValueError("a plan with errors cannot be applied")
     units = _apply_units(plan)
     _apply_people(plan, units)
+    transaction.on_commit(lambda: signals.organisation_changed.send(sender=OrgUnit))
     return plan.summary(sample=0)
 
 

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "quizzes",
     "progress",
     "people",
+    "assignments",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",

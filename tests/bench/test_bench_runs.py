@@ -18,7 +18,7 @@ def test_bench_runs_at_reduced_size():
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "lms.settings.test"}
     env["DATABASE_URL"] = env["DATABASE_URL"].rsplit("/", 1)[0] + "/lms_bench_ci"
     result = subprocess.run(
-        [sys.executable, "-m", "bench", "--people", "300", "--units", "20", "--courses", "2"],
+        [sys.executable, "-m", "bench", "--people", "300", "--units", "20", "--courses", "8"],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -26,5 +26,12 @@ def test_bench_runs_at_reduced_size():
         timeout=600,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    for name in ("employee import (new file)", "catalogue page", "course page", "module page"):
+    for name in (
+        "employee import (new file)",
+        "catalogue page",
+        "course page",
+        "module page",
+        "rule evaluation, nightly (no changes)",
+        "rule evaluation, new rule",
+    ):
         assert f"{name}: ours " in result.stdout, result.stdout

@@ -27,6 +27,8 @@ class Command(BaseCommand):
         users = demo.ensure_users(password=password)
         people = demo.ensure_organisation()
         self.stdout.write(f"Demo organisation: {people} people (people/sample_data/personal.csv).")
+        assigned = demo.ensure_assignment_rules()
+        self.stdout.write(f"Demo assignment rules: {assigned} new assignments.")
         self.stdout.write(self.style.SUCCESS("Demo content and users are ready."))
         for user in users:
             self.stdout.write(
