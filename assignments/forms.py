@@ -12,6 +12,16 @@ class AssignmentRuleForm(WagtailAdminModelForm):
     """HR may only write rules for units inside their own scope, and only for courses."""
 
     def __init__(self, *args, for_user=None, **kwargs):
+        data = kwargs.get("data") if "data" in kwargs else (args[0] if args else None)
+        if data is not None and not str(data.get("course", "")).isdigit():
+            # A hand-made course value would crash the page chooser when the form is shown
+            # again; dropping it gives the normal "required" error instead.
+            data = data.copy()
+            data.pop("course", None)
+            if "data" in kwargs:
+                kwargs["data"] = data
+            else:
+                args = (data, *args[1:])
         super().__init__(*args, for_user=for_user, **kwargs)
         if for_user is not None and "unit" in self.fields:
             self.fields["unit"].queryset = visible_units(for_user).order_by("path")

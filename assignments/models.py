@@ -153,6 +153,11 @@ class Assignment(models.Model):
     def __str__(self) -> str:
         return f"{self.user_id}/{self.course_id} ≤ {self.due_on}"
 
+    def person_name(self) -> str:
+        return self.user.get_full_name() or self.user.get_username()
+
+    person_name.short_description = _("Person")
+
     @property
     def is_open(self) -> bool:
         return self.ended_at is None

@@ -112,7 +112,20 @@ def plan_course(course_id: int, today: datetime.date) -> CoursePlan:
     covered: set[int] = set()
     wanted: dict[int, tuple[int, datetime.date]] = {}
     for rule in rules:
-        covered.update(people_covered(rule, today).values_list("user_id", flat=True))
+        covered_by_rule = people_covered(rule, today)
+        if rule.hired_within_days is not None:
+            # A new-hire rule keeps the people it assigned (and those in its window), not
+            # everyone in its units: otherwise it would hold on to assignments that another,
+            # removed rule made.
+            covered_by_rule = covered_by_rule.filter(
+                Q(start_date__gte=today - datetime.timedelta(days=rule.hired_within_days))
+                | Q(
+                    user__assignments__rule=rule,
+                    user__assignments__course_id=course_id,
+                    user__assignments__ended_at__isnull=True,
+                )
+            )
+        covered.update(covered_by_rule.values_list("user_id", flat=True))
         for user_id, start_date in people_to_assign(rule, today).values_list(
             "user_id", "start_date"
         ):
@@ -172,6 +185,11 @@ def exempt(*, assignment: Assignment, by, reason: str) -> Assignment:
     if not reason:
         raise ValueError("an exemption needs a reason")
     assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
+    if assignment.exempted_at is not None:
+        # Already exempted: a corrected reason does not change who exempted and when.
+        assignment.exemption_reason = reason
+        assignment.save(update_fields=["exemption_reason"])
+        return assignment
     assignment.exempted_at = timezone.now()
     assignment.exempted_by = by
     assignment.exemption_reason = reason

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 import django_filters
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Q
+from django.shortcuts import redirect
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
@@ -44,8 +46,8 @@ class RuleIndexView(IndexView):
 
 
 class ScopedRuleMixin:
-    def get_object(self, queryset=None):
-        obj = super().get_object(queryset)
+    def get_object(self, *args, **kwargs):
+        obj = super().get_object(*args, **kwargs)
         if not visible_units(self.request.user).filter(pk=obj.unit_id).exists():
             raise PermissionDenied
         return obj
@@ -79,6 +81,14 @@ class RuleEditView(ScopedRuleMixin, EditView):
         ) % {"name": self.object}
 
 
+class RuleHistoryView(ScopedRuleMixin, ModelViewSet.history_view_class):
+    pass
+
+
+class RuleUsageView(ScopedRuleMixin, ModelViewSet.usage_view_class):
+    pass
+
+
 class RuleDeleteView(ScopedRuleMixin, ModelViewSet.delete_view_class):
     def delete_action(self):
         course_id = self.object.course_id
@@ -96,6 +106,8 @@ class AssignmentRuleViewSet(ModelViewSet):
     add_view_class = RuleCreateView
     edit_view_class = RuleEditView
     delete_view_class = RuleDeleteView
+    history_view_class = RuleHistoryView
+    usage_view_class = RuleUsageView
     copy_view_enabled = False
     list_display = [
         "name",
@@ -165,14 +177,30 @@ class AssignmentIndexView(IndexView):
         )
 
 
-class AssignmentEditView(EditView):
-    def get_object(self, queryset=None):
-        obj = super().get_object(queryset)
-        people = people_in_scope(self.request.user).values("user_id")
+class ScopedAssignmentMixin:
+    """Only assignments of people in the user's scope, and never one's own (nobody exempts
+    themselves from mandatory training) unless an administrator."""
+
+    def get_object(self, *args, **kwargs):
+        obj = super().get_object(*args, **kwargs)
+        user = self.request.user
+        people = people_in_scope(user).values("user_id")
         if not Assignment.objects.filter(pk=obj.pk, user_id__in=people).exists():
+            raise PermissionDenied
+        if obj.user_id == user.pk and not user.is_superuser:
             raise PermissionDenied
         return obj
 
+
+class AssignmentHistoryView(ScopedAssignmentMixin, ModelViewSet.history_view_class):
+    pass
+
+
+class AssignmentUsageView(ScopedAssignmentMixin, ModelViewSet.usage_view_class):
+    pass
+
+
+class AssignmentEditView(ScopedAssignmentMixin, EditView):
     def save_instance(self):
         # Through the service: who exempted and when is recorded, never typed in.
         assignment = self.object
@@ -207,9 +235,11 @@ class AssignmentViewSet(ModelViewSet):
     menu_label = _("Assignments")
     index_view_class = AssignmentIndexView
     edit_view_class = AssignmentEditView
+    history_view_class = AssignmentHistoryView
+    usage_view_class = AssignmentUsageView
     copy_view_enabled = False
     list_display = [
-        Column("user", label=_("Person"), accessor=lambda a: a.user.get_full_name()),
+        "person_name",
         "course",
         "due_on",
         StateColumn("state", label=_("State")),
@@ -234,3 +264,43 @@ class AssignmentGroup(ViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_assignment_viewsets():
     return AssignmentGroup()
+
+
+# ------------------------------------------------ courses that are assigned
+
+
+def _assigned(page: Page) -> bool:
+    ids = Page.objects.descendant_of(page, inclusive=True).values("pk")
+    return (
+        AssignmentRule.objects.filter(course_id__in=ids).exists()
+        or Assignment.objects.filter(course_id__in=ids).exists()
+    )
+
+
+def _refuse(request, page: Page) -> None:
+    messages.error(
+        request,
+        gettext(
+            "“%(title)s” cannot be deleted because it is assigned to people (rules or their "
+            "history). Unpublish it instead, or deactivate its rules."
+        )
+        % {"title": page.get_admin_display_title()},
+    )
+
+
+@hooks.register("before_delete_page")
+def keep_assigned_courses(request, page):
+    if request.method == "POST" and _assigned(page):
+        _refuse(request, page)
+        return redirect("wagtailadmin_pages:edit", page.pk)
+    return None
+
+
+@hooks.register("before_bulk_action")
+def keep_assigned_courses_in_bulk(request, action_type, objects, action_class_instance):
+    if action_type != "delete" or request.method != "POST":
+        return None
+    kept = [page for page in objects if isinstance(page, Page) and _assigned(page)]
+    for page in kept:
+        _refuse(request, page)
+    return redirect("wagtailadmin_explore", kept[0].get_parent().pk) if kept else None

@@ -30,12 +30,14 @@ def main() -> int:
         return 2
     old = setup_databases(verbosity=0, interactive=False)
     try:
-        from . import import_employees, municipality, pages, rules
+        from . import dashboards, import_employees, municipality, pages, reminders, rules
 
         import_employees.run(args.people)
         municipality.generate(people=args.people, units=args.units, courses=args.courses)
         pages.run()
+        dashboards.run()
         rules.run()
+        reminders.run()
     finally:
         teardown_databases(old, verbosity=0)
     return 0

@@ -15,7 +15,7 @@ import json
 import random
 import sys
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
@@ -271,6 +271,11 @@ def generate(
     counts["courses"] = len(made)
     counts.update(_history(rng, people_rows, made))
     counts.update(_assignments(rng, tree, people_rows, made))
+    if connection.vendor == "postgresql":
+        # Fresh COPYs have no planner statistics; a live database has them.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    counts.update(_reminders_sent())
     log("Done: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
     return counts
 
@@ -505,8 +510,26 @@ def _assignments(rng: random.Random, tree: list[dict], people_rows: list[tuple],
     }
 
 
-def consistency_problems() -> list[str]:
-    """What would make the generated (or any) database inconsistent. Empty means consistent."""
+def _reminders_sent() -> dict[str, int]:
+    """Last Monday's reminders, decided by the real sweep and marked as sent, so that the
+    outbox has history and today's sweep finds what was already told."""
+    from reminders import services as reminder_services
+    from reminders.models import Delivery, DeliveryStatus, Notice
+
+    last_monday = NOW.date() - timedelta(days=NOW.weekday() + 7)
+    say(f"  reminders: the sweep of {last_monday} …")
+    reminder_services.sweep(today=last_monday)
+    sent_at = datetime.combine(last_monday, datetime.min.time(), UTC) + timedelta(hours=7)
+    Delivery.objects.filter(status=DeliveryStatus.PENDING).update(
+        status=DeliveryStatus.SENT, claimed_at=sent_at, sent_at=sent_at
+    )
+    return {"reminders_sent": Notice.objects.count(), "reminder_emails": Delivery.objects.count()}
+
+
+def consistency_problems(today: date | None = None) -> list[str]:
+    """What would make the generated (or any) database inconsistent. Empty means consistent.
+    `today` is the date the assignments are checked against (the generation date)."""
+    today = today or NOW.date()
     problems = []
     orphan_completions = Completion.objects.exclude(
         course_progress__completed_at__isnull=False
@@ -552,14 +575,17 @@ def consistency_problems() -> list[str]:
     from assignments import services as assignment_services
 
     for course_id in assignment_services.courses_to_evaluate():
-        plan = assignment_services.plan_course(course_id, NOW.date())
+        plan = assignment_services.plan_course(course_id, today)
         if plan.new:
             problems.append(f"{len(plan.new)} people of course {course_id} lack an assignment")
         if plan.gone:
             problems.append(f"{len(plan.gone)} assignments of course {course_id} are out of scope")
-    ended_open = Assignment.objects.filter(
-        ended_at__isnull=True, user__person__end_date__lte=NOW.date()
-    )
+    ended_open = Assignment.objects.filter(ended_at__isnull=True, user__person__end_date__lte=today)
     if ended_open.exists():
         problems.append(f"{ended_open.count()} open assignments of people who left")
+    from reminders.models import Notice
+
+    to_leavers = Notice.objects.filter(user__person__end_date__lte=models.F("delivery__day"))
+    if to_leavers.exists():
+        problems.append(f"{to_leavers.count()} reminders to people who had left")
     return problems

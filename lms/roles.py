@@ -55,6 +55,7 @@ ROLES: dict[str, dict[str, list[str]]] = {
             ],
             "assignments.view_assignment",
             "assignments.change_assignment",
+            *[f"reports.{action}_coveragegoal" for action in ("add", "change", "delete", "view")],
         ]
     },
     "Managers": {"model": []},

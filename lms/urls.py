@@ -11,6 +11,7 @@ from modules import urls as module_urls
 from people import urls as people_urls
 from progress import urls as progress_urls
 from quizzes import urls as quiz_urls
+from reports import urls as report_urls
 
 from . import media, views, views_accounts
 
@@ -32,6 +33,7 @@ urlpatterns = [
     path("media/<path:path>", media.serve_media, name="media"),
     path("", include(course_urls)),
     path("", include(people_urls)),
+    path("", include(report_urls)),
     path("modules/", include(module_urls)),
     path("progress/", include(progress_urls)),
     path("quiz/", include(quiz_urls)),

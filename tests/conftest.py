@@ -23,6 +23,17 @@ CHROMIUM_ARGS = [
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Wagtail caches site root paths and the like in Django's cache; each test's database is
+    rolled back, so a cache left by an earlier test would describe pages that do not exist."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def demo_site(db):
     from lms import demo

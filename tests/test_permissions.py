@@ -90,6 +90,31 @@ MATRIX: dict[str, tuple[str, dict]] = {
     ),
     "admin/organisation/people": ("/admin/organisation/people/", HR_ADMIN_OR_REDIRECT),
     "admin/organisation/units": ("/admin/organisation/units/", HR_ADMIN_OR_REDIRECT),
+    # Assignment rules and assignments: HR (scoped, see tests/assignments) and administrators.
+    "admin/assignments/rules": ("/admin/assignments/rules/", HR_ADMIN),
+    "admin/assignments/rules/new": ("/admin/assignments/rules/new/", HR_ADMIN),
+    "admin/assignments/rules/edit": ("/admin/assignments/rules/edit/{rule_id}/", HR_ADMIN),
+    "admin/assignments/list": ("/admin/assignments/list/", HR_ADMIN),
+    "admin/assignments/list/edit": (
+        "/admin/assignments/list/edit/{assignment_id}/",
+        HR_ADMIN,
+    ),
+    # Coverage dashboards and goals (HR within its scope, administrators); managers' own page.
+    "my_unit": ("/min-enhet/", LOGIN_THEN_200),
+    "admin/coverage": ("/admin/coverage/", HR_ADMIN),
+    "admin/coverage/units": ("/admin/coverage/units/{unit_id}/", HR_ADMIN),
+    "admin/coverage/export": ("/admin/coverage/export/units.csv", HR_ADMIN),
+    "admin/coverage/export:overdue": ("/admin/coverage/export/overdue.xlsx", HR_ADMIN),
+    "admin/coverage/units/export": (
+        "/admin/coverage/units/{unit_id}/export/overdue.csv",
+        HR_ADMIN,
+    ),
+    "admin/coverage/goals": ("/admin/coverage/goals/", HR_ADMIN),
+    "admin/coverage/goals/new": ("/admin/coverage/goals/new/", HR_ADMIN),
+    "admin/coverage/goals/edit": ("/admin/coverage/goals/edit/{goal_id}/", HR_ADMIN),
+    # Sent reminders (HR within its scope, administrators).
+    "reminders_report": ("/admin/sent-reminders/", HR_ADMIN),
+    "reminders_report_results": ("/admin/sent-reminders/results/", HR_ADMIN),
     # Admin sites: editors and administrators author in the Wagtail admin; only superusers
     # reach Django's admin (Celery beat schedules).
     # HR reaches the admin for its reports only; it cannot browse or edit pages.
@@ -157,7 +182,24 @@ def urls(catalogue, demo_users):
     # HR is scoped to the whole organisation, as the import requires.
     root = OrgUnit.add_root(instance=OrgUnit(code="K", name="Kommunen"))
     HRScope.objects.create(user=get_user_model().objects.get(username="hr"), unit=root)
+    from assignments.models import Assignment, AssignmentRule
+    from people.models import Person
+
+    Person.objects.create(user=owner, employee_number="P1", unit=root)
+    rule = AssignmentRule.objects.create(name="Alla", course=course, unit=root)
+    assignment = Assignment.objects.create(
+        user=owner, course=course, rule=rule, assigned_at="2026-11-01T08:00Z", due_on="2027-01-01"
+    )
+    from reports.models import CoverageGoal
+
+    goal = CoverageGoal.objects.create(
+        name="80 procent", target_percent=80, deadline="2027-12-31", unit=root
+    )
     return {
+        "unit_id": root.pk,
+        "goal_id": goal.pk,
+        "rule_id": rule.pk,
+        "assignment_id": assignment.pk,
         "import_id": employee_import.pk,
         "quiz_id": quiz.pk,
         "quiz_block": next(b.id for b in module.body if b.block_type == "quiz"),

@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "progress",
     "people",
     "assignments",
+    "reminders",
+    "reports",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -105,6 +107,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "wagtail.contrib.settings.context_processors.settings",
                 "people.context_processors.sso",
+                "reports.context_processors.navigation",
             ],
         },
     },
@@ -255,3 +258,16 @@ from .sso import *  # noqa: E402, F403
 
 _after_axes = AUTHENTICATION_BACKENDS.index("axes.backends.AxesStandaloneBackend") + 1
 AUTHENTICATION_BACKENDS[_after_axes:_after_axes] = SSO_AUTHENTICATION_BACKENDS  # noqa: F405
+
+# Reminders (reminders/): a daily sweep decides what to tell whom; emails go out on weekdays
+# within the send hours (local time), never on Swedish public holidays or their eves.
+REMINDER_DUE_SOON_DAYS = int(env("REMINDER_DUE_SOON_DAYS", "14"))
+REMINDER_RENEWAL_DAYS = int(env("REMINDER_RENEWAL_DAYS", "30"))
+# "8-17": from 08:00 up to 17:00 (the last email leaves before 17:00).
+REMINDER_SEND_HOURS = tuple(int(h) for h in env("REMINDER_SEND_HOURS", "8-17").split("-", 1))
+REMINDER_TIME_ZONE = env("REMINDER_TIME_ZONE", "Europe/Stockholm")
+REMINDER_HOLIDAY_COUNTRY = env("REMINDER_HOLIDAY_COUNTRY", "SE")
+# People listed by name in a manager's weekly summary (the rest are counted).
+REMINDER_DIGEST_MAX_PEOPLE = int(env("REMINDER_DIGEST_MAX_PEOPLE", "50"))
+# Absolute links in the emails start with this address.
+REMINDER_BASE_URL = env("REMINDER_BASE_URL", WAGTAILADMIN_BASE_URL)

@@ -143,3 +143,65 @@ def test_learner_sees_own_assignments_with_due_date(client, org, course, demo_us
 
     extract = register_extract(learner)
     assert [row["course"] for row in extract["sections"]["assignments"]] == [course.title]
+
+
+def test_hr_cannot_exempt_itself_or_open_others_history(client, org, course, hr_social):
+    from people.models import Person
+
+    Person.objects.create(user=hr_social, employee_number="HR1", unit=org["home_care"])
+    outside = make_person(org["school"], username="ute")
+    AssignmentRule.objects.create(name="Alla", course=course, unit=org["root"])
+    services.evaluate_rules()
+    assert login_via_form(client, "hr", DEFAULT_DEMO_PASSWORD)
+    own = Assignment.objects.get(user=hr_social)
+    theirs = Assignment.objects.get(user=outside.user)
+    for url in (
+        f"/admin/assignments/list/edit/{own.pk}/",
+        f"/admin/assignments/list/history/{theirs.pk}/",
+        f"/admin/assignments/list/usage/{theirs.pk}/",
+    ):
+        response = client.get(url)
+        assert (response.status_code, response["Location"]) == (302, "/admin/"), url
+    response = client.post(
+        f"/admin/assignments/list/edit/{own.pk}/", {"exempt": "on", "exemption_reason": "Nej"}
+    )
+    own.refresh_from_db()
+    assert own.exempted_at is None
+
+
+def test_correcting_the_reason_keeps_who_exempted_and_when(org, course, hr_social):
+    make_person(org["social"])
+    AssignmentRule.objects.create(name="Alla", course=course, unit=org["root"])
+    services.evaluate_rules()
+    assignment = Assignment.objects.get()
+    first = services.exempt(assignment=assignment, by=hr_social, reason="Utbildad 2025")
+    again = services.exempt(assignment=assignment, by=None, reason="Utbildad i Borås 2025")
+    assert again.exempted_at == first.exempted_at and again.exempted_by == hr_social
+    assert again.exemption_reason == "Utbildad i Borås 2025"
+
+
+def test_a_made_up_course_value_is_a_form_error_not_a_crash(client, org, hr_social):
+    assert login_via_form(client, "hr", DEFAULT_DEMO_PASSWORD)
+    response = client.post(
+        "/admin/assignments/rules/new/",
+        {
+            "name": "X",
+            "course": "abc",
+            "unit": org["social"].pk,
+            "audience": "everyone",
+            "due_days": "30",
+            "active": "on",
+        },
+    )
+    assert response.status_code == 200
+    assert AssignmentRule.objects.count() == 0
+
+
+def test_rule_history_outside_the_scope_is_refused(client, org, course, hr_social):
+    others = AssignmentRule.objects.create(name="Skolans", course=course, unit=org["school"])
+    mine = AssignmentRule.objects.create(name="Socialens", course=course, unit=org["social"])
+    assert login_via_form(client, "hr", DEFAULT_DEMO_PASSWORD)
+    for view in ("history", "usage"):
+        refused = client.get(f"/admin/assignments/rules/{view}/{others.pk}/")
+        assert (refused.status_code, refused["Location"]) == (302, "/admin/")
+        assert client.get(f"/admin/assignments/rules/{view}/{mine.pk}/").status_code == 200

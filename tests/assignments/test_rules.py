@@ -206,3 +206,18 @@ def test_evaluation_queries_do_not_grow_with_the_number_of_people(org, course):
             make_person(org["social"])
 
     assert_queries_independent_of_size(evaluate_from_scratch, grow, label="evaluate_rules")
+
+
+def test_a_new_hire_rule_does_not_keep_what_a_removed_rule_assigned(org, course):
+    make_person(org["social"], start=datetime.date(2010, 1, 1), username="gammal")
+    make_person(org["social"], start=TODAY - datetime.timedelta(days=5), username="ny")
+    everyone = rule(course, org["social"], name="Alla")
+    rule(course, org["social"], name="Nyanställda", hired_within_days=30)
+    services.evaluate_rules(today=TODAY)
+    assert open_users(course) == {"gammal", "ny"}
+
+    everyone.active = False
+    everyone.save()
+    result = services.evaluate_rules(today=TODAY)
+
+    assert result.ended == 1 and open_users(course) == {"ny"}

@@ -10,6 +10,7 @@ from assignments.models import Assignment, AssignmentRule
 from people import importing
 from people.models import OrgUnit, Person
 from people.sample import as_csv, sample_rows
+from tests.helpers import require_postgres
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -24,6 +25,9 @@ def wait_for(predicate, seconds: float = 30) -> bool:
 
 
 def test_new_hires_from_an_import_get_their_assignments(celery_worker, catalogue):
+    # The worker writes while this thread polls: SQLite's shared in-memory test database
+    # answers that with "table is locked" instead of waiting, so this needs PostgreSQL.
+    require_postgres()
     from tests.factories import make_course
 
     course = make_course(catalogue, modules=1)

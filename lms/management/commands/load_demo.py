@@ -29,6 +29,11 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo organisation: {people} people (people/sample_data/personal.csv).")
         assigned = demo.ensure_assignment_rules()
         self.stdout.write(f"Demo assignment rules: {assigned} new assignments.")
+        from lms.demo_history import ensure_history
+
+        completions = ensure_history()
+        if completions:
+            self.stdout.write(f"Demo history: {completions} completions over 18 months.")
         self.stdout.write(self.style.SUCCESS("Demo content and users are ready."))
         for user in users:
             self.stdout.write(

@@ -1,0 +1,178 @@
+"""HR's coverage dashboard on the synthetic municipality, against one hand-written SQL aggregate
+that returns the same numbers (per child unit, role and sex: people, assigned and each state).
+
+- "dashboard overview (selector)": `reports.selectors.coverage_by_unit` for the top unit
+  (children query + the aggregate + goals) vs the SQL. Target ratio 2.0.
+- "dashboard drill-down (selector)": the same for the largest administration. Target 2.0.
+- "dashboard overview (page)" / "dashboard drill-down (page)": the whole admin page through the
+  test client as a superuser vs the same SQL. Target 5.0: besides the aggregate the page reads
+  the twelve-month trend (one more pass over the scope's assignments and completions) and, on
+  the drill-down, the overdue page (a third pass), then renders the admin around them.
+
+Run by `bench/__main__.py` after `municipality.generate(...)`: `from . import dashboards` and
+`dashboards.run()`. If the municipality has no assignments yet, one rule per course for the
+whole organisation is evaluated first (the figures then have no overdue assignments).
+"""
+
+from __future__ import annotations
+
+import sys
+
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test import Client
+from django.utils import timezone
+
+from assignments.models import Assignment, AssignmentRule
+from people.models import OrgUnit
+from reports import selectors
+
+from .harness import measure, report
+
+SELECTOR_TARGET = 2.0
+PAGE_TARGET = 5.0
+REPEAT = 5
+
+STATES = ("completed", "in_progress", "not_started", "overdue", "expired", "exempted")
+
+# The baseline: the states written out by hand, the rows grouped by the ancestor's path.
+BASELINE_SQL = """
+SELECT s.k, s.is_manager, s.sex,
+       COUNT(DISTINCT s.user_id) FILTER (WHERE s.st <> 'exempted'),
+       COUNT(*) FILTER (WHERE s.st <> 'exempted'),
+       {counters}
+FROM (
+    SELECT substr(u.path, 1, %(length)s) AS k, p.is_manager, p.sex, a.user_id,
+           CASE
+             WHEN a.exempted_at IS NOT NULL THEN 'exempted'
+             WHEN EXISTS (SELECT 1 FROM progress_completion c
+                          WHERE c.user_id = a.user_id AND c.course_id = a.course_id
+                            AND (c.valid_until IS NULL OR c.valid_until >= %(today)s))
+               THEN 'completed'
+             WHEN EXISTS (SELECT 1 FROM progress_completion c
+                          WHERE c.user_id = a.user_id AND c.course_id = a.course_id)
+               THEN 'expired'
+             WHEN a.due_on < %(today)s THEN 'overdue'
+             WHEN EXISTS (SELECT 1 FROM progress_courseprogress r
+                          WHERE r.user_id = a.user_id AND r.course_id = a.course_id
+                            AND r.completed_at IS NULL)
+               THEN 'in_progress'
+             ELSE 'not_started'
+           END AS st
+    FROM assignments_assignment a
+    JOIN people_person p ON p.user_id = a.user_id
+    JOIN people_orgunit u ON u.id = p.unit_id
+    WHERE a.ended_at IS NULL AND u.path LIKE %(prefix)s
+    OFFSET 0
+) s
+GROUP BY s.k, s.is_manager, s.sex
+""".format(
+    counters=",\n       ".join(f"COUNT(*) FILTER (WHERE s.st = '{state}')" for state in STATES)
+)
+
+
+def say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def baseline(unit: OrgUnit, today) -> dict[str, tuple]:
+    """Per child (and the unit itself for people attached to it): the totals."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            BASELINE_SQL,
+            {
+                "length": (unit.depth + 1) * OrgUnit.steplen,
+                "today": today,
+                "prefix": unit.path + "%",
+            },
+        )
+        rows = cursor.fetchall()
+    totals: dict[str, list[int]] = {}
+    for key, _manager, _sex, *numbers in rows:
+        current = totals.setdefault(key, [0] * len(numbers))
+        for index, value in enumerate(numbers):
+            current[index] += value
+    return {key: tuple(values) for key, values in totals.items()}
+
+
+def ours(unit: OrgUnit, today) -> dict[str, tuple]:
+    (section,) = selectors.coverage_by_unit(parents=[unit], today=today)
+    result = {}
+    for row in section.children:
+        f = row.figures
+        if f.people or f.assigned or f.exempted:
+            result[row.unit.path] = (
+                f.people, f.assigned, f.completed, f.in_progress, f.not_started, f.overdue,
+                f.expired, f.exempted,
+            )  # fmt: skip
+    f = section.direct
+    if f.people or f.assigned or f.exempted:
+        result[unit.path] = (
+            f.people, f.assigned, f.completed, f.in_progress, f.not_started, f.overdue,
+            f.expired, f.exempted,
+        )  # fmt: skip
+    return result
+
+
+def _ensure_assignments() -> None:
+    if Assignment.objects.filter(ended_at__isnull=True).exists():
+        return
+    from assignments.services import evaluate_rules
+    from courses.models import CoursePage
+
+    say("  no assignments in the municipality: one rule per course for everyone …")
+    root = OrgUnit.get_first_root_node()
+    for course in CoursePage.objects.all():
+        AssignmentRule.objects.create(name=f"Bench {course.title}", course=course, unit=root)
+    evaluate_rules()
+
+
+def _page(client: Client, url: str):
+    def get():
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+
+    return get
+
+
+def run() -> None:
+    _ensure_assignments()
+    with connection.cursor() as cursor:
+        # Freshly COPYed tables have no statistics yet; production's autovacuum keeps them.
+        cursor.execute("ANALYZE")
+    today = timezone.localdate()
+
+    def open_under(unit: OrgUnit) -> int:
+        return Assignment.objects.filter(
+            user__person__unit__path__startswith=unit.path, ended_at__isnull=True
+        ).count()
+
+    # The synthetic municipality: the top unit with the most open assignments, and its
+    # largest administration.
+    root = max(OrgUnit.get_root_nodes(), key=open_under)
+    administration = max(root.get_children(), key=open_under, default=root)
+    say(f"  {Assignment.objects.filter(ended_at__isnull=True).count():,} open assignments")
+    for unit in (root, administration):
+        mine, theirs = ours(unit, today), baseline(unit, today)
+        assert mine == theirs, f"{unit}: the selector and the SQL disagree"
+
+    admin, _created = get_user_model().objects.get_or_create(
+        username="bench-hr-admin", defaults={"is_superuser": True, "is_staff": True}
+    )
+    client = Client()
+    client.force_login(admin)
+    for name, unit, url in (
+        ("dashboard overview", root, "/admin/coverage/"),
+        ("dashboard drill-down", administration, f"/admin/coverage/units/{administration.pk}/"),
+    ):
+        sql = measure(lambda unit=unit: baseline(unit, today), repeat=REPEAT)
+        report(
+            f"{name} (selector)",
+            measure(lambda unit=unit: ours(unit, today), repeat=REPEAT),
+            sql,
+            target=SELECTOR_TARGET,
+        )
+        _page(client, url)()  # warm caches
+        report(
+            f"{name} (page)", measure(_page(client, url), repeat=REPEAT), sql, target=PAGE_TARGET
+        )

@@ -1,0 +1,170 @@
+"""The reminder email: one per person and day, built from the notices its delivery carries.
+
+Just before sending, every notice is checked against the current state (an assignment may
+have been completed, exempted or ended since the sweep; the person may have left), so an
+email only says what is still true. An email left with nothing to say is not sent.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from assignments.selectors import TO_DO
+
+from . import selectors
+from .models import Delivery, NoticeKind
+
+UNREACHABLE = "The person can no longer be reached (left, deactivated or without an email address)."
+NOTHING_LEFT = "Nothing left to remind about: the courses were completed, exempted or ended."
+
+
+def _reachable(user, today: datetime.date) -> bool:
+    person = getattr(user, "person", None)
+    return bool(
+        user.is_active
+        and user.email
+        and person is not None
+        and person.anonymised_at is None
+        and (person.end_date is None or person.end_date > today)
+    )
+
+
+def _digest(payload: dict, facts: dict[int, dict], today: datetime.date) -> dict | None:
+    people: dict[int, dict] = {}
+    named = set()
+    for user_id, assignment_id in payload.get("overdue", []):
+        named.add(user_id)
+        fact = facts.get(assignment_id)
+        if not fact or not fact["open"]:
+            continue
+        if not selectors.chased_as_overdue(fact["state"], fact["due_on"], today):
+            continue
+        if not fact["person_reachable"]:
+            continue
+        entry = people.setdefault(
+            user_id,
+            {
+                "name": f"{fact['user__first_name']} {fact['user__last_name']}".strip(),
+                "unit": fact["user__person__unit__name"] or "",
+                "courses": [],
+            },
+        )
+        entry["courses"].append({"course": fact["course__title"], "due_on": fact["due_on"]})
+    more = max(0, payload.get("people", 0) - len(named))
+    if not people and not more:
+        return None
+    listed = sorted(people.values(), key=lambda p: (p["unit"], p["name"]))
+    for entry in listed:
+        entry["courses"].sort(key=lambda c: (c["due_on"], c["course"]))
+    return {"people": listed, "more": more}
+
+
+def _context(delivery: Delivery, facts, renewed, base: str, today: datetime.date) -> dict | None:
+    my_courses = base + reverse("courses:my_courses")
+    overdue: dict[int, dict] = {}
+    due_soon: dict[int, dict] = {}
+    renewal: dict[int, dict] = {}
+    digest = None
+    for notice in sorted(delivery.notices.all(), key=lambda n: (n.created_at, n.pk)):
+        payload = notice.payload or {}
+        url = base + payload["path"] if payload.get("path") else my_courses
+        if notice.kind == NoticeKind.MANAGER_DIGEST:
+            digest = _digest(payload, facts, today) or digest  # the newest week's summary wins
+            continue
+        fact = facts.get(notice.assignment_id)
+        if not fact or not fact["open"]:
+            continue
+        item = {"course": fact["course__title"], "url": url, "due_on": fact["due_on"]}
+        if notice.kind == NoticeKind.RENEWAL:
+            if (fact["user_id"], fact["course_id"]) in renewed or not payload.get("valid_until"):
+                continue
+            item["valid_until"] = datetime.date.fromisoformat(payload["valid_until"])
+            renewal[notice.assignment_id] = item
+        elif selectors.chased_as_overdue(fact["state"], fact["due_on"], today):
+            # The state now decides: a "due soon" notice whose date has passed says overdue.
+            overdue[notice.assignment_id] = item
+        elif fact["state"] in TO_DO and fact["due_on"] >= today:
+            due_soon[notice.assignment_id] = item
+    if not (overdue or due_soon or renewal or digest):
+        return None
+    user = delivery.user
+
+    def by_date(items, key):
+        return sorted(items.values(), key=lambda i: (i[key], i["course"]))
+
+    return {
+        "name": user.first_name or user.get_full_name(),
+        "overdue": by_date(overdue, "due_on"),
+        "due_soon": by_date(due_soon, "due_on"),
+        "renewal": by_date(renewal, "valid_until"),
+        "digest": digest,
+        "my_courses_url": my_courses,
+        "site_name": settings.WAGTAIL_SITE_NAME,
+    }
+
+
+def render(context: dict) -> tuple[str, str, str]:
+    """Subject, plain text and HTML of a reminder email."""
+    subject = " ".join(render_to_string("reminders/email_subject.txt", context).split())
+    text = render_to_string("reminders/email_body.txt", context)
+    html = render_to_string("reminders/email_body.html", context)
+    return subject, text, html
+
+
+def build(
+    ids: list[int], today: datetime.date
+) -> dict[int, tuple[EmailMultiAlternatives | None, str]]:
+    """The emails of these deliveries (None with a reason where there is nothing to send),
+    in a fixed number of queries for the whole batch."""
+    deliveries = list(
+        Delivery.objects.filter(pk__in=ids)
+        .select_related("user", "user__person")
+        .prefetch_related("notices")
+    )
+    assignment_ids: set[int] = set()
+    for delivery in deliveries:
+        for notice in delivery.notices.all():
+            if notice.assignment_id:
+                assignment_ids.add(notice.assignment_id)
+            if notice.kind == NoticeKind.MANAGER_DIGEST:
+                assignment_ids.update(a for _u, a in notice.payload.get("overdue", []))
+    facts = selectors.assignment_facts(assignment_ids, today)
+    lapsing: dict[tuple[int, int], datetime.date] = {}
+    for delivery in deliveries:
+        for notice in delivery.notices.all():
+            fact = facts.get(notice.assignment_id)
+            if notice.kind == NoticeKind.RENEWAL and fact and notice.payload.get("valid_until"):
+                pair = (fact["user_id"], fact["course_id"])
+                valid_until = datetime.date.fromisoformat(notice.payload["valid_until"])
+                lapsing[pair] = min(valid_until, lapsing.get(pair, valid_until))
+    renewed = selectors.completions_lasting(lapsing, after=lapsing)
+    base = settings.REMINDER_BASE_URL.rstrip("/")
+    messages: dict[int, tuple[EmailMultiAlternatives | None, str]] = {}
+    with translation.override(settings.LANGUAGE_CODE):
+        for delivery in deliveries:
+            if not _reachable(delivery.user, today):
+                messages[delivery.pk] = (None, UNREACHABLE)
+                continue
+            context = _context(delivery, facts, renewed, base, today)
+            if context is None:
+                messages[delivery.pk] = (None, NOTHING_LEFT)
+                continue
+            subject, text, html = render(context)
+            message = EmailMultiAlternatives(
+                subject,
+                text,
+                settings.DEFAULT_FROM_EMAIL,
+                [delivery.user.email],
+                headers={"Auto-Submitted": "auto-generated", "X-Auto-Response-Suppress": "All"},
+            )
+            message.attach_alternative(html, "text/html")
+            messages[delivery.pk] = (message, "")
+    for delivery_id in ids:  # a delivery deleted meanwhile: nothing to send
+        messages.setdefault(delivery_id, (None, NOTHING_LEFT))
+    return messages

@@ -1,0 +1,123 @@
+"""The reminder outbox: what was decided to be told to whom, and the emails that carried it.
+
+A `Notice` is one thing to tell one person ("course X is due on 12 May"). Its unique `key`
+records the decision once: the daily sweep may run any number of times and never decides the
+same thing twice. A `Delivery` is the one email a person gets on one day; it carries all of
+that person's notices of the day. Deliveries move pending → sending → sent (or failed or
+skipped) and are marked `sending` in a committed transaction before the email leaves, so an
+email is sent at most once even when a worker crashes or two workers run at the same time.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class NoticeKind(models.TextChoices):
+    DUE_SOON = "due_soon", _("Due soon")
+    OVERDUE = "overdue", _("Overdue")
+    RENEWAL = "renewal", _("Renewal")
+    MANAGER_DIGEST = "manager_digest", _("Manager summary")
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+    SKIPPED = "skipped", _("Not sent")
+
+
+class Delivery(models.Model):
+    """One email to one person on one day, combining all of that person's notices."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="reminder_deliveries",
+        verbose_name=_("person"),
+    )
+    day = models.DateField(_("day"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    claimed_at = models.DateTimeField(_("sending started"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("reminder email")
+        verbose_name_plural = _("reminder emails")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "day"], name="one_reminder_email_per_day")
+        ]
+        indexes = [
+            # The sender's claim (pending emails of a day, by person) and the planner's lookup.
+            models.Index(
+                fields=["day", "user"],
+                condition=Q(status="pending"),
+                name="delivery_pending_day",
+            ),
+            # Emails left in `sending` by a crashed worker.
+            models.Index(
+                fields=["claimed_at"],
+                condition=Q(status="sending"),
+                name="delivery_sending_claimed",
+            ),
+            # HR's report, newest first.
+            models.Index(fields=["-day", "-id"], name="delivery_day_desc"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.day} ({self.status})"
+
+
+class Notice(models.Model):
+    """One thing to tell one person, decided once (the key) and carried by one delivery."""
+
+    key = models.CharField(_("key"), max_length=100, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=NoticeKind.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="reminder_notices",
+        verbose_name=_("person"),
+    )
+    assignment = models.ForeignKey(
+        "assignments.Assignment",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("assignment"),
+    )
+    # What the email needs: course title and path, dates; for a digest, the ids it lists.
+    payload = models.JSONField(_("content"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    delivery = models.ForeignKey(
+        Delivery,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="notices",
+        verbose_name=_("email"),
+    )
+
+    class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        indexes = [
+            # Planning: notices not yet given to an email, per person.
+            models.Index(
+                fields=["user"],
+                condition=Q(delivery__isnull=True),
+                name="notice_undelivered_user",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.key
