@@ -231,6 +231,9 @@ class AssignmentViewSet(ModelViewSet):
     model = Assignment
     name = "assignments"
     url_prefix = "assignments/list"
+    # Hundreds of thousands of rows that only point at courses (the rules already protect
+    # those): indexing them would cost a query per row on every delete (GDPR erasure).
+    add_to_reference_index = False
     icon = "date"
     menu_label = _("Assignments")
     index_view_class = AssignmentIndexView

@@ -15,7 +15,7 @@ from locust import HttpUser, between, task
 
 USERS = cycle(open(os.environ["LOAD_TEST_USERS"]).read().split())  # noqa: SIM115
 PASSWORD = os.environ["LOAD_TEST_PASSWORD"]
-COURSE_LINK = re.compile(r'<h2><a href="(/kurser/[^"]+/)">')
+COURSE_LINK = re.compile(r'<h2[^>]*><a href="(/kurser/[^"]+/)">')
 MODULE_LINK = re.compile(r'<a class="module-title" href="(/kurser/[^"]+/)">')
 QUIZ_LINK = re.compile(r'href="(/modules/\d+/quiz/[^"]+/)"')
 COMPLETE_FORM = re.compile(r'action="(/progress/modules/\d+/complete/)"')
@@ -47,10 +47,12 @@ class Learner(HttpUser):
 
     @task(6)
     def work_on_a_module(self) -> None:
-        catalogue = self.client.get("/kurser/", name="catalogue").text
-        courses = COURSE_LINK.findall(catalogue)
-        if not courses:
-            return
+        with self.client.get("/kurser/", name="catalogue", catch_response=True) as response:
+            courses = COURSE_LINK.findall(response.text)
+            if not courses:
+                # A changed template must not quietly turn the journey into page views only.
+                response.failure("no course links found in the catalogue")
+                return
         course = self.client.get(random.choice(courses), name="course").text
         modules = MODULE_LINK.findall(course)
         if not modules:
