@@ -1,11 +1,9 @@
 from __future__ import annotations
 
 import django_filters
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Q
-from django.shortcuts import redirect
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
@@ -19,6 +17,7 @@ from wagtail.models import Page
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
+from courses.wagtail_hooks import register_deletion_guard
 from people.selectors import people_in_scope, visible_units
 
 from . import selectors, services
@@ -280,30 +279,10 @@ def _assigned(page: Page) -> bool:
     )
 
 
-def _refuse(request, page: Page) -> None:
-    messages.error(
-        request,
-        gettext(
-            "“%(title)s” cannot be deleted because it is assigned to people (rules or their "
-            "history). Unpublish it instead, or deactivate its rules."
-        )
-        % {"title": page.get_admin_display_title()},
-    )
-
-
-@hooks.register("before_delete_page")
-def keep_assigned_courses(request, page):
-    if request.method == "POST" and _assigned(page):
-        _refuse(request, page)
-        return redirect("wagtailadmin_pages:edit", page.pk)
-    return None
-
-
-@hooks.register("before_bulk_action")
-def keep_assigned_courses_in_bulk(request, action_type, objects, action_class_instance):
-    if action_type != "delete" or request.method != "POST":
-        return None
-    kept = [page for page in objects if isinstance(page, Page) and _assigned(page)]
-    for page in kept:
-        _refuse(request, page)
-    return redirect("wagtailadmin_explore", kept[0].get_parent().pk) if kept else None
+register_deletion_guard(
+    _assigned,
+    lambda: gettext(
+        "“%(title)s” cannot be deleted because it is assigned to people (rules or their "
+        "history). Unpublish it instead, or deactivate its rules."
+    ),
+)
