@@ -80,10 +80,14 @@ def my_assignments(*, user, today: datetime.date | None = None) -> list[Assignme
     return rows
 
 
-def state_of(*, user, course_id: int, today: datetime.date | None = None) -> str | None:
-    row = (
-        with_state(open_assignments().filter(user=user, course_id=course_id), today)
-        .values_list("state", flat=True)
-        .first()
-    )
+def my_assignment(*, user, course_id: int, today: datetime.date | None = None):
+    """The learner's open assignment of one course with `state` and `state_label`, or None."""
+    row = with_state(open_assignments().filter(user=user, course_id=course_id), today).first()
+    if row is not None:
+        row.state_label = STATE_LABELS[row.state]
     return row
+
+
+def state_of(*, user, course_id: int, today: datetime.date | None = None) -> str | None:
+    row = my_assignment(user=user, course_id=course_id, today=today)
+    return row.state if row is not None else None

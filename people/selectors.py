@@ -16,7 +16,13 @@ HR_GROUP = "HR"
 
 
 def is_hr(user) -> bool:
-    return user.is_authenticated and user.groups.filter(name=HR_GROUP).exists()
+    if not user.is_authenticated:
+        return False
+    # Asked several times per admin request; the answer lives as long as the user object
+    # (one request), like Django's own permission cache.
+    if not hasattr(user, "_is_hr"):
+        user._is_hr = user.groups.filter(name=HR_GROUP).exists()
+    return user._is_hr
 
 
 def _subtrees(units) -> Q:

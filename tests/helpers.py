@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable
 from contextlib import contextmanager
 
@@ -78,3 +79,13 @@ def login_via_form(client, username: str, password: str) -> bool:
     """Log in through the real login view, so that django-axes sees the request."""
     response = client.post("/accounts/login/", {"username": username, "password": password})
     return response.status_code == 302 and "_auth_user_id" in client.session
+
+
+def wait_for(predicate: Callable[[], bool], seconds: float = 30) -> bool:
+    """Poll until `predicate()` is true (work done by a real Celery worker), at most `seconds`."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.2)
+    return False

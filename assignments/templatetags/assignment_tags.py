@@ -21,13 +21,6 @@ def my_assignments(context) -> dict:
 @register.inclusion_tag("assignments/course_assignment.html", takes_context=True)
 def course_assignment(context, course) -> dict:
     user = context["request"].user
-    row = None
-    if user.is_authenticated:
-        row = (
-            selectors.with_state(selectors.open_assignments().filter(user=user, course=course))
-            .only("due_on", "exempted_at")
-            .first()
-        )
-        if row is not None:
-            row.state_label = selectors.STATE_LABELS[row.state]
-    return {"assignment": row}
+    if not user.is_authenticated:
+        return {"assignment": None}
+    return {"assignment": selectors.my_assignment(user=user, course_id=course.pk)}

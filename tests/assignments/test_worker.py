@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from assignments.models import Assignment, AssignmentRule
 from people import importing
 from people.models import OrgUnit, Person
 from people.sample import as_csv, sample_rows
-from tests.helpers import require_postgres
+from tests.helpers import require_postgres, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def wait_for(predicate, seconds: float = 30) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    return False
 
 
 def test_new_hires_from_an_import_get_their_assignments(celery_worker, catalogue):

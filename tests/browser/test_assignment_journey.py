@@ -4,25 +4,15 @@ date; HR exempts a person with a reason. Keyboard-free clicks, axe on every page
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
 
 from assignments.models import Assignment, AssignmentRule
 from lms.demo import DEFAULT_DEMO_PASSWORD
 from tests.browser.test_editor_journey import admin_log_in
-from tests.helpers import assert_accessible, require_postgres
+from tests.helpers import assert_accessible, require_postgres, wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def wait_for(predicate, seconds: float = 30) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    return False
 
 
 def test_hr_assigns_a_course_and_the_learner_sees_it(

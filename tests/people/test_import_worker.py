@@ -1,22 +1,11 @@
 """Large files are checked and applied by a real Celery worker, with progress on the page."""
 
-import time
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from people.models import EmployeeImport, ImportStatus, Person
 from people.sample import as_csv, sample_rows
-from tests.helpers import login_via_form
-
-
-def wait_for(predicate, seconds: float = 30):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    return False
+from tests.helpers import login_via_form, wait_for
 
 
 @pytest.mark.django_db(transaction=True)

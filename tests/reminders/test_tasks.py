@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import importlib
-import time
 
 import pytest
 from django.apps import apps
@@ -13,17 +12,8 @@ from django_celery_beat.models import PeriodicTask
 
 from reminders import calendar, tasks
 from reminders.models import Delivery, DeliveryStatus, Notice
-from tests.helpers import require_postgres
+from tests.helpers import require_postgres, wait_for
 from tests.reminders.conftest import assign, make_person
-
-
-def wait_for(predicate, seconds: float = 30) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    return False
 
 
 @pytest.mark.django_db
