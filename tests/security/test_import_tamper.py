@@ -385,20 +385,30 @@ def test_an_error_halfway_through_apply_leaves_nothing_and_the_file_imports_agai
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("path", ["at once", "worker"])
+@pytest.mark.parametrize(
+    "where",
+    [
+        "plan_import",  # the re-check at the start of apply: no transaction open
+        "_apply_units",  # the first write, inside the apply's transaction
+    ],
+)
 def test_a_connection_killed_as_apply_starts_ends_failed_and_the_file_imports_again(
-    admin_client, monkeypatch, request, settings, path
+    admin_client, monkeypatch, request, settings, path, where
 ):
     require_postgres()
     if path == "worker":
         request.getfixturevalue("celery_worker")
         settings.EMPLOYEE_IMPORT_SYNC_MAX_ROWS = 5
     content = as_csv(sample_rows(60))
-    apply_units = importing._apply_units
+    employee_import = ended(upload(admin_client, content))
+    assert employee_import.status == ImportStatus.PREVIEW
+
+    original = getattr(importing, where)
     killed = []
 
-    def kill_own_connection_then_apply(plan):
-        # The first write of the apply: kill this backend from another connection, as a
-        # database restart or a network cut would, and let the apply go on into it.
+    def kill_own_connection_then_go_on(*args, **kwargs):
+        # Kill this backend from another connection, as a database restart or a network cut
+        # would, and let the apply go on into it.
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_backend_pid()")
             pid = cursor.fetchone()[0]
@@ -409,11 +419,9 @@ def test_a_connection_killed_as_apply_starts_ends_failed_and_the_file_imports_ag
                 killed.append(cursor.fetchone()[0])
         finally:
             other.close()
-        return apply_units(plan)
+        return original(*args, **kwargs)
 
-    monkeypatch.setattr(importing, "_apply_units", kill_own_connection_then_apply)
-    employee_import = ended(upload(admin_client, content))
-    assert employee_import.status == ImportStatus.PREVIEW
+    monkeypatch.setattr(importing, where, kill_own_connection_then_go_on)
     employee_import = apply(admin_client, employee_import)
     assert killed == [True]
     assert employee_import.status == ImportStatus.FAILED  # not "applying" forever
