@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -54,7 +54,7 @@ def _failure_message(error: BaseException) -> str:
             "The import needed more memory than the server allows and was stopped; nothing "
             "was changed."
         )
-    if isinstance(error, DatabaseError):
+    if isinstance(error, (OperationalError, InterfaceError)):  # not a constraint or a bug
         return _(
             "The connection to the database was lost during the import; nothing was changed. "
             "Upload the file again."
