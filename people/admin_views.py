@@ -113,6 +113,8 @@ def import_apply(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         if employee_import.status == ImportStatus.APPLIED:
             messages.success(request, _("The import has been applied."))
-        else:
+        elif employee_import.status == ImportStatus.INVALID:
             messages.error(request, _("The data changed since the check; nothing was applied."))
+        else:
+            messages.error(request, _("The import failed; nothing was applied."))
     return redirect("employee_import_detail", pk)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -57,6 +58,16 @@ SEX = {
     "x": Sex.OTHER,
 }
 MAX_ROWS = 200_000
+# An XLSX file is a zip of XML files: its size on disk says little about what unpacking it
+# takes (a "zip bomb" of 1 MB can hold gigabytes of repeated text). What is inside is checked
+# from the zip's directory before openpyxl reads anything; Python's zipfile never unpacks more
+# than a member's stated size. A sheet of MAX_ROWS real rows is about 140 MB of XML.
+XLSX_MAX_UNPACKED = 256 * 2**20
+# openpyxl keeps every shared string in memory while it reads the sheet.
+XLSX_MAX_SHARED_STRINGS = 64 * 2**20
+# Office XML packs about 5-20 to 1; a bomb packs near deflate's limit of about 1000 to 1.
+XLSX_MAX_RATIO = 200
+XLSX_MAX_MEMBERS = 1000
 
 
 class ImportFileError(Exception):
@@ -176,6 +187,10 @@ def _text(value) -> str:
     return str(value).strip()
 
 
+def _file_error_at(row: int, message: str) -> ImportFileError:
+    return ImportFileError(_("row %(row)s: %(message)s") % {"row": row, "message": message})
+
+
 def _read_csv(content: bytes) -> list[list[str]]:
     for encoding in ("utf-8-sig", "cp1252"):
         try:
@@ -187,23 +202,92 @@ def _read_csv(content: bytes) -> list[list[str]]:
         raise ImportFileError(_("The file's characters could not be read; save it as UTF-8."))
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
-    return list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    rows: list[list[str]] = []
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    try:
+        for values in reader:
+            rows.append(values)
+            if len(rows) > MAX_ROWS + 1:  # stop reading: read_rows reports the size
+                break
+    except csv.Error as exc:
+        # The record being read when the reader gave up starts on the row after the last one
+        # read (row 1 is the header), which is where a quotation mark was left open.
+        row = len(rows) + 1
+        if "field limit" in str(exc):
+            raise _file_error_at(
+                row,
+                _(
+                    "a field is longer than %(limit)s characters; most likely a quotation "
+                    'mark (") on this row is never closed.'
+                )
+                % {"limit": csv.field_size_limit()},
+            ) from exc
+        raise _file_error_at(row, _("the row could not be read as CSV.")) from exc
+    return rows
+
+
+def _check_xlsx_sizes(content: bytes) -> None:
+    """Refuse an XLSX whose contents unpack to more than an employee file can need."""
+    try:
+        members = zipfile.ZipFile(io.BytesIO(content)).infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise ImportFileError(_("The Excel file could not be opened.")) from exc
+    too_big = ImportFileError(
+        _(
+            "The Excel file unpacks to more than %(mb)s MB, far more than an employee file "
+            "needs; it was not read. Save the sheet again from Excel, or as CSV."
+        )
+        % {"mb": XLSX_MAX_UNPACKED // 2**20}
+    )
+    if len(members) > XLSX_MAX_MEMBERS:
+        raise too_big
+    if sum(member.file_size for member in members) > XLSX_MAX_UNPACKED:
+        raise too_big
+    for member in members:
+        if member.filename.lower().endswith("sharedstrings.xml") and (
+            member.file_size > XLSX_MAX_SHARED_STRINGS
+        ):
+            raise ImportFileError(
+                _(
+                    "The Excel file's text table unpacks to more than %(mb)s MB; it was not "
+                    "read. Save the sheet again from Excel, or as CSV."
+                )
+                % {"mb": XLSX_MAX_SHARED_STRINGS // 2**20}
+            )
+        if member.file_size > 2**20 and member.file_size > XLSX_MAX_RATIO * max(
+            member.compress_size, 1
+        ):
+            raise ImportFileError(
+                _(
+                    "Parts of the Excel file are packed %(ratio)s to 1, far tighter than a "
+                    "real spreadsheet; it was not read. Save the sheet again from Excel, or as "
+                    "CSV."
+                )
+                % {"ratio": member.file_size // max(member.compress_size, 1)}
+            )
 
 
 def _read_xlsx(content: bytes) -> list[list]:
     from openpyxl import load_workbook
 
+    _check_xlsx_sizes(content)
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a broken file
         raise ImportFileError(_("The Excel file could not be opened.")) from exc
-    sheet = workbook.worksheets[0]
     rows = []
-    for row in sheet.iter_rows(values_only=True):
-        rows.append(list(row))
-        if len(rows) > MAX_ROWS + 1:  # stop reading: read_rows reports the size
-            break
-    workbook.close()
+    try:
+        sheet = workbook.worksheets[0]
+        for row in sheet.iter_rows(values_only=True):
+            rows.append(list(row))
+            if len(rows) > MAX_ROWS + 1:  # stop reading: read_rows reports the size
+                break
+    except Exception as exc:  # broken XML inside the sheet shows only while reading it
+        raise _file_error_at(
+            len(rows) + 1, _("the Excel sheet could not be read from this row on.")
+        ) from exc
+    finally:
+        workbook.close()
     return rows
 
 

@@ -142,6 +142,9 @@ class EmployeeImport(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=ImportStatus.choices, default=ImportStatus.PENDING
     )
+    # When the status last changed: an import waiting, checking or applying for much longer
+    # than a worker may run on it is stuck, and a periodic task ends it.
+    status_changed_at = models.DateTimeField(_("status since"), default=timezone.now)
     rows_total = models.PositiveIntegerField(default=0)
     rows_done = models.PositiveIntegerField(default=0)
     # Counts and a sample of the changes, for the preview and the log.

@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -14,6 +15,13 @@ from . import gdpr, importing
 from .models import AnonymisationRun, EmployeeImport, ImportStatus, Person
 
 logger = logging.getLogger(__name__)
+
+
+RUNNING = (ImportStatus.PENDING, ImportStatus.CHECKING, ImportStatus.APPLYING)
+
+
+class _AlreadyEnded(Exception):
+    """The import was ended (as stuck) while it was being applied: undo the changes."""
 
 
 def _progress_saver(employee_import: EmployeeImport):
@@ -35,25 +43,95 @@ def _plan(employee_import: EmployeeImport) -> importing.ImportPlan:
     return importing.plan_import(raw, progress=_progress_saver(employee_import))
 
 
-def employee_import_check(*, employee_import: EmployeeImport) -> EmployeeImport:
-    """Dry run: read and check the file, store the preview. Writes nothing else."""
-    EmployeeImport.objects.filter(pk=employee_import.pk).update(status=ImportStatus.CHECKING)
+def _failure_message(error: BaseException) -> str:
+    if isinstance(error, SoftTimeLimitExceeded):
+        return _(
+            "The import took longer than its time limit and was stopped; nothing was changed. "
+            "Upload the file again; if it happens again, ask the system administrator."
+        )
+    if isinstance(error, MemoryError):
+        return _(
+            "The import needed more memory than the server allows and was stopped; nothing "
+            "was changed."
+        )
+    if isinstance(error, (OperationalError, InterfaceError)):  # not a constraint or a bug
+        return _(
+            "The connection to the database was lost during the import; nothing was changed. "
+            "Upload the file again."
+        )
+    return _(
+        "The import stopped because of an unexpected error; nothing was changed. Upload the "
+        "file again; if it happens again, ask the system administrator."
+    )
+
+
+def _end_import(import_id: int, *, status: str, errors: list[str], expected) -> None:
+    """Record how an import ended, on a working connection, in a transaction of its own.
+
+    Only an import still in one of the `expected` states is changed: one that the stuck-import
+    task has already ended keeps that ending.
+    """
+    if not connection.in_atomic_block:
+        # The failure may have been the connection itself (lost, or killed during apply):
+        # closing it makes the next query open a new one.
+        connection.close()
     try:
-        plan = _plan(employee_import)
-    except importing.ImportFileError as error:
-        employee_import.status = ImportStatus.INVALID
-        employee_import.errors = [str(error)]
-    else:
-        employee_import.status = ImportStatus.PREVIEW if plan.ok else ImportStatus.INVALID
-        employee_import.errors = importing.errors_as_text(plan.errors[:500])
-        employee_import.summary = plan.summary()
-        employee_import.rows_total = employee_import.rows_done = len(plan.rows)
-    employee_import.save(update_fields=["status", "errors", "summary", "rows_total", "rows_done"])
+        with transaction.atomic():
+            EmployeeImport.objects.filter(pk=import_id, status__in=expected).update(
+                status=status, errors=errors, status_changed_at=timezone.now()
+            )
+    except DatabaseError:
+        # The database is still out of reach; employee_imports_end_stuck ends it later.
+        logger.exception("could not record the end of employee import %s", import_id)
+
+
+def employee_import_check(*, employee_import: EmployeeImport) -> EmployeeImport:
+    """Dry run: read and check the file, store the preview. Writes nothing else.
+
+    Every way this can end is written down: preview, invalid (with the file's errors) or
+    failed (with why); nothing is left "checking".
+    """
+    pk = employee_import.pk
+    claimed = EmployeeImport.objects.filter(pk=pk, status=ImportStatus.PENDING).update(
+        status=ImportStatus.CHECKING, status_changed_at=timezone.now()
+    )
+    if not claimed:  # checked already (a repeated task), or ended as stuck meanwhile
+        employee_import.refresh_from_db()
+        return employee_import
+    try:
+        try:
+            plan = _plan(employee_import)
+        except importing.ImportFileError as error:
+            fields = {"status": ImportStatus.INVALID, "errors": [str(error)]}
+        else:
+            fields = {
+                "status": ImportStatus.PREVIEW if plan.ok else ImportStatus.INVALID,
+                "errors": importing.errors_as_text(plan.errors[:500]),
+                "summary": plan.summary(),
+                "rows_total": len(plan.rows),
+                "rows_done": len(plan.rows),
+            }
+        EmployeeImport.objects.filter(pk=pk, status=ImportStatus.CHECKING).update(
+            **fields, status_changed_at=timezone.now()
+        )
+    except Exception as error:
+        logger.exception("employee import %s: the check failed", pk)
+        _end_import(
+            pk,
+            status=ImportStatus.FAILED,
+            errors=[_failure_message(error)],
+            expected=[ImportStatus.CHECKING],
+        )
+    employee_import.refresh_from_db()
     return employee_import
 
 
 def employee_import_apply(*, employee_import: EmployeeImport, user) -> EmployeeImport:
-    """Apply a checked import, all or nothing. The file is checked again against today's data."""
+    """Apply a checked import, all or nothing. The file is checked again against today's data.
+
+    Ends as applied, invalid (the data changed since the check; nothing applied) or failed
+    (with why; nothing applied). Raises ValueError only for an import that is not ready.
+    """
     with transaction.atomic():
         locked = EmployeeImport.objects.select_for_update().get(pk=employee_import.pk)
         # Only a checked import, once: a second click or a second task finds it claimed.
@@ -64,24 +142,73 @@ def employee_import_apply(*, employee_import: EmployeeImport, user) -> EmployeeI
             )
         locked.status = ImportStatus.APPLYING
         locked.applied_by = user
-        locked.save(update_fields=["status", "applied_by"])
+        locked.status_changed_at = timezone.now()
+        locked.save(update_fields=["status", "applied_by", "status_changed_at"])
     try:
         plan = _plan(locked)
         if not plan.ok:
-            locked.status = ImportStatus.INVALID
-            locked.errors = importing.errors_as_text(plan.errors[:500])
-            locked.save(update_fields=["status", "errors"])
-            return locked
-        summary = importing.apply_plan(plan)
-    except Exception:
-        logger.exception("employee import %s failed", locked.pk)
-        EmployeeImport.objects.filter(pk=locked.pk).update(status=ImportStatus.FAILED)
-        raise
-    locked.summary = {**locked.summary, **summary, "applied": True}
-    locked.status = ImportStatus.APPLIED
-    locked.applied_at = timezone.now()
-    locked.save(update_fields=["summary", "status", "applied_at"])
+            _end_import(
+                locked.pk,
+                status=ImportStatus.INVALID,
+                errors=importing.errors_as_text(plan.errors[:500]),
+                expected=[ImportStatus.APPLYING],
+            )
+        else:
+            with transaction.atomic():
+                summary = importing.apply_plan(plan)
+                # "Applied" is written in the same transaction as the changes, so it is true
+                # exactly when they are there; an import ended as stuck meanwhile stays unapplied.
+                now = timezone.now()
+                finished = EmployeeImport.objects.filter(
+                    pk=locked.pk, status=ImportStatus.APPLYING
+                ).update(
+                    status=ImportStatus.APPLIED,
+                    summary={**locked.summary, **summary, "applied": True},
+                    applied_at=now,
+                    status_changed_at=now,
+                )
+                if not finished:
+                    raise _AlreadyEnded
+    except importing.ImportFileError as error:
+        _end_import(
+            locked.pk,
+            status=ImportStatus.INVALID,
+            errors=[str(error)],
+            expected=[ImportStatus.APPLYING],
+        )
+    except Exception as error:
+        logger.exception("employee import %s: applying failed", locked.pk)
+        _end_import(
+            locked.pk,
+            status=ImportStatus.FAILED,
+            errors=[_failure_message(error)],
+            expected=[ImportStatus.APPLYING],
+        )
+    locked.refresh_from_db()
     return locked
+
+
+def employee_imports_end_stuck() -> int:
+    """End imports waiting, checking or applying for longer than a worker may run on them.
+
+    Their worker was killed (hard time limit, memory, a restart) or their task was lost. An
+    apply still running is not committed afterwards (it writes "applied" only over "applying").
+    """
+    minutes = settings.EMPLOYEE_IMPORT_STUCK_MINUTES
+    now = timezone.now()
+    return EmployeeImport.objects.filter(
+        status__in=RUNNING, status_changed_at__lt=now - timedelta(minutes=minutes)
+    ).update(
+        status=ImportStatus.FAILED,
+        errors=[
+            _(
+                "The import did not finish within %(minutes)s minutes and was stopped; nothing "
+                "was changed. Upload the file again to try once more."
+            )
+            % {"minutes": minutes}
+        ],
+        status_changed_at=now,
+    )
 
 
 @transaction.atomic

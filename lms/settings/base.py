@@ -218,6 +218,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_HEALTH_TIMEOUT = float(env("CELERY_BROKER_HEALTH_TIMEOUT", "3"))
+# A worker child whose memory has grown past this (KiB) is replaced after its task: one large
+# file cannot leave a bloated process behind for every task after it.
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = int(env("CELERY_WORKER_MAX_MEMORY_PER_CHILD", "512000"))
 
 # Health: a worker or beat not heard from within this many seconds counts as down.
 HEARTBEAT_INTERVAL_SECONDS = int(env("HEARTBEAT_INTERVAL_SECONDS", "60"))
@@ -229,6 +232,17 @@ HEARTBEAT_MAX_AGE_SECONDS = int(
 GDPR_RETENTION_DAYS = int(env("GDPR_RETENTION_DAYS", str(2 * 365)))
 # Employee files with more rows than this are checked and applied by a Celery worker.
 EMPLOYEE_IMPORT_SYNC_MAX_ROWS = int(env("EMPLOYEE_IMPORT_SYNC_MAX_ROWS", "2000"))
+# Time limits (seconds) for checking or applying one file in the worker: at the soft limit the
+# import ends as failed; at the hard limit the worker process is killed.
+EMPLOYEE_IMPORT_SOFT_TIME_LIMIT = float(env("EMPLOYEE_IMPORT_SOFT_TIME_LIMIT", "600"))
+EMPLOYEE_IMPORT_TIME_LIMIT = float(
+    env("EMPLOYEE_IMPORT_TIME_LIMIT", str(EMPLOYEE_IMPORT_SOFT_TIME_LIMIT + 60))
+)
+# An import waiting, checking or applying for longer than this is ended as failed by a periodic
+# task (its worker died or its task was lost). Above the hard limit, so that none still runs.
+EMPLOYEE_IMPORT_STUCK_MINUTES = int(
+    env("EMPLOYEE_IMPORT_STUCK_MINUTES", str(int(EMPLOYEE_IMPORT_TIME_LIMIT // 60) + 5))
+)
 
 # Wagtail
 WAGTAIL_SITE_NAME = "Normkritik LMS"

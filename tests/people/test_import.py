@@ -5,10 +5,13 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 
-from people import importing
-from people.models import OrgUnit, Person
+from people import importing, services
+from people.models import EmployeeImport, ImportStatus, OrgUnit, Person
 from people.sample import as_csv, as_xlsx, sample_rows
+from tests.helpers import login_via_form
 
 pytestmark = pytest.mark.django_db
 SAMPLE = Path(__file__).resolve().parents[2] / "people" / "sample_data" / "personal.csv"
@@ -220,3 +223,67 @@ def test_managers_lose_units_that_leave_the_file():
     plan = run(as_csv(later))
     assert "KUF05" in plan.units_deactivated
     assert not _unit("KUF05").managers.exists() and not _unit("KUF05").active
+
+
+# The all-or-nothing guard, reached directly: the helper `run` above only applies clean plans.
+
+
+def test_apply_plan_refuses_a_plan_with_errors_and_writes_nothing():
+    rows = sample_rows(60)
+    rows[5]["Anställningsdatum"] = "1/2/2020"  # row 7 is wrong; the other rows are fine
+    plan = importing.plan_import(importing.read_rows(as_csv(rows), "personal.csv"))
+    assert not plan.ok and len(plan.rows) == len(rows) - 1  # what an apply would write
+    with pytest.raises(ValueError, match="a plan with errors cannot be applied"):
+        importing.apply_plan(plan)
+    assert Person.objects.count() == 0 and OrgUnit.objects.count() == 0
+    assert not get_user_model().objects.exists()
+
+
+def _checked_import(rows: list[dict[str, str]]) -> EmployeeImport:
+    employee_import = EmployeeImport(original_name="personal.csv")
+    employee_import.file.save("personal.csv", ContentFile(as_csv(rows)), save=True)
+    employee_import = services.employee_import_check(employee_import=employee_import)
+    assert employee_import.status == ImportStatus.PREVIEW, employee_import.errors
+    return employee_import
+
+
+def test_a_unit_changed_between_check_and_apply_is_refused_at_apply_time():
+    # The file hangs its administrations under KOMMUN, a unit only the database has.
+    top = OrgUnit.add_root(code="KOMMUN", name="Exempelkommun")
+    rows = [row for row in sample_rows(60) if row["Enhetskod"] != "KOMMUN"]
+    employee_import = _checked_import(rows)
+    # Before the import is applied, the top unit gets another code.
+    OrgUnit.objects.filter(pk=top.pk).update(code="KOMMUN-NY")
+    employee_import = services.employee_import_apply(employee_import=employee_import, user=None)
+    assert employee_import.status == ImportStatus.INVALID
+    assert employee_import.errors[0] == (
+        "rad 2, kolumn Överordnad enhetskod: okänd enhetskod ”KOMMUN”."
+    )
+    assert Person.objects.count() == 0
+    assert list(OrgUnit.objects.values_list("code", flat=True)) == ["KOMMUN-NY"]
+
+
+def test_an_email_taken_between_check_and_apply_is_refused_at_apply_time(
+    client, demo_site, demo_users
+):
+    from tests.factories import UserFactory
+
+    assert login_via_form(client, "admin", demo_users)
+    rows = sample_rows(60)
+    upload = SimpleUploadedFile("personal.csv", as_csv(rows), "text/csv")
+    response = client.post("/admin/employee-imports/new/", {"file": upload})
+    employee_import = EmployeeImport.objects.get()
+    assert employee_import.status == ImportStatus.PREVIEW
+    # Before the import is applied, an account is made with the address of row 11's person.
+    taken = rows[9]["E-post"]
+    UserFactory(username="någon-annan", email=taken)
+    response = client.post(f"/admin/employee-imports/{employee_import.pk}/apply/", follow=True)
+    assert "Uppgifterna har ändrats sedan kontrollen; inget genomfördes." in (
+        response.content.decode()
+    )
+    employee_import.refresh_from_db()
+    assert employee_import.status == ImportStatus.INVALID
+    assert employee_import.errors == [
+        f"rad 11, kolumn E-post: ”{taken}” tillhör redan ett annat konto."
+    ]
+    assert Person.objects.count() == 0 and OrgUnit.objects.count() == 0
