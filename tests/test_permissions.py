@@ -1,18 +1,27 @@
 """Every URL of the project × every role: who gets the page, who is sent to log in, who is refused.
 
 A new URL pattern fails `test_every_url_is_in_the_matrix` until it is added to MATRIX, so that
-nobody ships a view without deciding who may see it.
+nobody ships a view without deciding who may see it. Below the matrix, every list, report and
+export is read row by row (DATA_CHECKS): a manager, an HR user scoped to one administration and
+an administrator each get exactly the rows of their part of the organisation.
 """
 
 from __future__ import annotations
 
+import datetime
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
 import pytest
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 from wagtail.documents.models import Document
 
 from lms.demo import DEFAULT_DEMO_PASSWORD
 from quizzes import services as quiz_services
+from tests import listings
 from tests.factories import UserFactory, make_course, make_film, make_quiz
 from tests.helpers import login_via_form
 
@@ -89,12 +98,21 @@ MATRIX: dict[str, tuple[str, dict]] = {
         {**ADMIN_LOGIN, "hr": 405, "redaktor": 405, "admin": 405},
     ),
     "admin/organisation/people": ("/admin/organisation/people/", HR_ADMIN_OR_REDIRECT),
+    "admin/organisation/people/results": ("/admin/organisation/people/results/", HR_ADMIN),
+    "admin/organisation/people/inspect": (
+        "/admin/organisation/people/inspect/{person_id}/",
+        HR_ADMIN,
+    ),
     "admin/organisation/units": ("/admin/organisation/units/", HR_ADMIN_OR_REDIRECT),
+    "admin/organisation/units/results": ("/admin/organisation/units/results/", HR_ADMIN),
+    "admin/organisation/units/inspect": ("/admin/organisation/units/inspect/{unit_id}/", HR_ADMIN),
     # Assignment rules and assignments: HR (scoped, see tests/assignments) and administrators.
     "admin/assignments/rules": ("/admin/assignments/rules/", HR_ADMIN),
+    "admin/assignments/rules/results": ("/admin/assignments/rules/results/", HR_ADMIN),
     "admin/assignments/rules/new": ("/admin/assignments/rules/new/", HR_ADMIN),
     "admin/assignments/rules/edit": ("/admin/assignments/rules/edit/{rule_id}/", HR_ADMIN),
     "admin/assignments/list": ("/admin/assignments/list/", HR_ADMIN),
+    "admin/assignments/list/results": ("/admin/assignments/list/results/", HR_ADMIN),
     "admin/assignments/list/edit": (
         "/admin/assignments/list/edit/{assignment_id}/",
         HR_ADMIN,
@@ -110,6 +128,7 @@ MATRIX: dict[str, tuple[str, dict]] = {
         HR_ADMIN,
     ),
     "admin/coverage/goals": ("/admin/coverage/goals/", HR_ADMIN),
+    "admin/coverage/goals/results": ("/admin/coverage/goals/results/", HR_ADMIN),
     "admin/coverage/goals/new": ("/admin/coverage/goals/new/", HR_ADMIN),
     "admin/coverage/goals/edit": ("/admin/coverage/goals/edit/{goal_id}/", HR_ADMIN),
     # Sent reminders (HR within its scope, administrators).
@@ -185,7 +204,7 @@ def urls(catalogue, demo_users):
     from assignments.models import Assignment, AssignmentRule
     from people.models import Person
 
-    Person.objects.create(user=owner, employee_number="P1", unit=root)
+    person = Person.objects.create(user=owner, employee_number="P1", unit=root)
     rule = AssignmentRule.objects.create(name="Alla", course=course, unit=root)
     assignment = Assignment.objects.create(
         user=owner, course=course, rule=rule, assigned_at="2026-11-01T08:00Z", due_on="2027-01-01"
@@ -197,6 +216,7 @@ def urls(catalogue, demo_users):
     )
     return {
         "unit_id": root.pk,
+        "person_id": person.pk,
         "goal_id": goal.pk,
         "rule_id": rule.pk,
         "assignment_id": assignment.pk,
@@ -241,3 +261,570 @@ def test_matrix(client, urls, role):
         if got != expected:
             failures.append(f"{key} {path}: expected {expected}, got {got}")
     assert failures == [], f"as {role}:\n" + "\n".join(failures)
+
+
+# --------------------------------------------------------------------------- which rows
+#
+# Answering 200 says nothing about WHICH rows a page holds. For every list, report and export
+# (and the detail pages and forms that list units), a manager, an HR user scoped to one
+# administration and an administrator each get exactly the rows of their part of the
+# organisation, computed here from the tree (not through people.selectors, which is what is
+# tested). Every unit, person, rule and goal has a name found nowhere else, so that the whole
+# response can also be searched for anything outside the user's part.
+
+TREE = {  # unit code: parent's code
+    "K": None,
+    "SOC": "K",
+    "HT": "SOC",
+    "HTNATT": "HT",
+    "IFO": "SOC",
+    "UTB": "K",
+    "SKOLA": "UTB",
+    "KS": "K",
+}
+PEOPLE = [f"{code}-{n}" for code in TREE for n in (1, 2)]  # n == 1: overdue; 2: due later
+
+
+def unit_of(person: str) -> str:
+    return person.rsplit("-", 1)[0]
+
+
+def _lineage(code: str) -> list[str]:
+    chain = []
+    while code is not None:
+        chain.append(code)
+        code = TREE[code]
+    return chain
+
+
+def subtree(code: str) -> set[str]:
+    return {unit for unit in TREE if code in _lineage(unit)}
+
+
+def children(code: str) -> set[str]:
+    return {unit for unit, parent in TREE.items() if parent == code}
+
+
+@dataclass(frozen=True)
+class Viewer:
+    username: str
+    superuser: bool = False
+    hr_scopes: tuple[str, ...] = ()
+    manages: tuple[str, ...] = ()
+
+    @property
+    def units(self) -> set[str]:
+        if self.superuser:
+            return set(TREE)
+        return set().union(*(subtree(code) for code in self.hr_scopes + self.manages))
+
+    @property
+    def people(self) -> set[str]:
+        return {p for p in PEOPLE if unit_of(p) in self.units}
+
+    @property
+    def admin(self) -> bool:  # HR or an administrator: reaches HR's pages in the Wagtail admin
+        return self.superuser or bool(self.hr_scopes)
+
+    @property
+    def whole_organisation(self) -> bool:
+        return self.superuser or "K" in self.hr_scopes
+
+    @property
+    def dashboard_roots(self) -> set[str]:
+        if self.superuser:
+            return {"K"}
+        roots = set(self.hr_scopes + self.manages)
+        return {r for r in roots if not any(a in roots for a in _lineage(r)[1:])}
+
+
+VIEWERS = (
+    Viewer("chef", manages=("HT", "SKOLA")),  # two units in two administrations
+    Viewer("hr-soc", hr_scopes=("SOC",)),
+    Viewer("admin", superuser=True),
+)
+
+TOKENS = (
+    ("person", re.compile(r"(?:PERSON|NR)-([A-Z]+-\d)")),
+    ("unit", re.compile(r"ENHET-([A-Z]+)")),
+    ("rule", re.compile(r"REGEL-([A-Z]+)")),
+    ("goal", re.compile(r"MÅL-([A-Z]+)")),
+)
+
+
+def tokens(text: str, kind: str | None = None) -> set[tuple[str, str]]:
+    return {(k, key) for k, pattern in TOKENS if kind in (None, k) for key in pattern.findall(text)}
+
+
+def visible_tokens(viewer: Viewer) -> set[tuple[str, str]]:
+    return (
+        {("person", p) for p in viewer.people}
+        | {(kind, code) for code in viewer.units for kind in ("unit", "rule")}
+        | {("goal", code) for code in viewer.units - {"K"}}
+        | {("goal", "ALLA")}
+    )
+
+
+def _kind(*pairs):
+    return {(kind, key) for kind, keys in pairs for key in keys}
+
+
+# How a refusal looks (see MATRIX): an expectation that is not a set of rows is one of these.
+ADMIN_LOGIN_REFUSAL = "admin-login"  # not an admin user at all
+DASHBOARD_REFUSAL = "dashboard"  # Wagtail's answer to PermissionDenied: its dashboard
+NOT_FOUND = 404
+
+
+def _refusal(response):
+    location = response.get("Location", "")
+    if response.status_code == 302 and location.startswith("/admin/login/"):
+        return ADMIN_LOGIN_REFUSAL
+    if response.status_code == 302 and location == "/admin/":
+        return DASHBOARD_REFUSAL
+    return response.status_code
+
+
+def in_html(kind: str | None, selector: str):
+    def rows(response) -> set:
+        return set().union(
+            *(tokens(el.get_text(" "), kind) for el in listings.soup(response).select(selector))
+        )
+
+    return rows
+
+
+def in_file(kind: str):
+    def rows(response) -> set:
+        # The first column: the unit's code, or the person's employee number.
+        first = [row[0] for row in listings.file_rows(response)]
+        if kind == "unit":
+            return {("unit", code) for code in first}
+        return set().union(*(tokens(value, kind) for value in first))
+
+    return rows
+
+
+LISTING = "table.listing tbody tr"
+UNIT_OPTIONS = 'select[name="unit"] option'
+
+
+def admin_only(rows_for):
+    """HR's pages in the Wagtail admin: anybody else is sent to the admin's login."""
+
+    def expected(viewer: Viewer):
+        return rows_for(viewer) if viewer.admin else ADMIN_LOGIN_REFUSAL
+
+    return expected
+
+
+def in_scope(unit: str, rows_for, refusal=NOT_FOUND):
+    """A page about one unit (or an object of one unit): refused outside the scope."""
+
+    def expected(viewer: Viewer):
+        return rows_for(viewer) if unit in viewer.units else refusal
+
+    return admin_only(expected)
+
+
+def overdue_people(units: set[str]) -> set[tuple[str, str]]:
+    return {("person", p) for p in PEOPLE if p.endswith("-1") and unit_of(p) in units}
+
+
+def drill_down(unit: str):
+    # The unit's own row (its people directly in it), its children, and the overdue below it.
+    return lambda v: _kind(("unit", children(unit) | {unit})) | overdue_people(subtree(unit))
+
+
+@dataclass(frozen=True)
+class DataCheck:
+    key: str  # the MATRIX entry it checks
+    path: str  # formatted with the world's ids: {unit_SOC}, {rule_UTB}, ...
+    rows: Callable  # response -> set of (kind, key)
+    expected: Callable  # Viewer -> set of rows, or how the page refuses
+
+
+def _every_unit_of(viewer):
+    return _kind(("unit", set().union(*(subtree(r) for r in viewer.dashboard_roots))))
+
+
+DATA_CHECKS = [
+    DataCheck(
+        "admin/organisation/people",
+        "/admin/organisation/people/",
+        in_html("person", LISTING),
+        admin_only(lambda v: _kind(("person", v.people))),
+    ),
+    DataCheck(
+        "admin/organisation/people/results",
+        "/admin/organisation/people/results/",
+        in_html("person", LISTING),
+        admin_only(lambda v: _kind(("person", v.people))),
+    ),
+    DataCheck(
+        "admin/organisation/people/inspect",
+        "/admin/organisation/people/inspect/{person_HT-2}/",
+        in_html("person", "main"),
+        in_scope("HT", lambda v: {("person", "HT-2")}, DASHBOARD_REFUSAL),
+    ),
+    DataCheck(
+        "admin/organisation/people/inspect",
+        "/admin/organisation/people/inspect/{person_SKOLA-2}/",
+        in_html("person", "main"),
+        in_scope("SKOLA", lambda v: {("person", "SKOLA-2")}, DASHBOARD_REFUSAL),
+    ),
+    DataCheck(
+        "admin/organisation/units",
+        "/admin/organisation/units/",
+        in_html("unit", LISTING),
+        admin_only(lambda v: _kind(("unit", v.units))),
+    ),
+    DataCheck(
+        "admin/organisation/units/results",
+        "/admin/organisation/units/results/",
+        in_html("unit", LISTING),
+        admin_only(lambda v: _kind(("unit", v.units))),
+    ),
+    DataCheck(
+        "admin/organisation/units/inspect",
+        "/admin/organisation/units/inspect/{unit_IFO}/",
+        in_html("unit", "main"),
+        in_scope("IFO", lambda v: {("unit", "IFO")}, DASHBOARD_REFUSAL),
+    ),
+    DataCheck(
+        "admin/organisation/units/inspect",
+        "/admin/organisation/units/inspect/{unit_KS}/",
+        in_html("unit", "main"),
+        in_scope("KS", lambda v: {("unit", "KS")}, DASHBOARD_REFUSAL),
+    ),
+    DataCheck(
+        "admin/assignments/rules",
+        "/admin/assignments/rules/",
+        in_html("rule", LISTING),
+        admin_only(lambda v: _kind(("rule", v.units))),
+    ),
+    DataCheck(
+        "admin/assignments/rules/results",
+        "/admin/assignments/rules/results/",
+        in_html("rule", LISTING),
+        admin_only(lambda v: _kind(("rule", v.units))),
+    ),
+    DataCheck(
+        "admin/assignments/rules/new",
+        "/admin/assignments/rules/new/",
+        in_html("unit", UNIT_OPTIONS),
+        admin_only(lambda v: _kind(("unit", v.units))),
+    ),
+    DataCheck(
+        "admin/assignments/rules/edit",
+        "/admin/assignments/rules/edit/{rule_HT}/",
+        in_html("unit", UNIT_OPTIONS),
+        in_scope("HT", lambda v: _kind(("unit", v.units)), DASHBOARD_REFUSAL),
+    ),
+    DataCheck(
+        "admin/assignments/rules/edit",
+        "/admin/assignments/rules/edit/{rule_UTB}/",
+        in_html("unit", UNIT_OPTIONS),
+        in_scope("UTB", lambda v: _kind(("unit", v.units)), DASHBOARD_REFUSAL),
+    ),
+    DataCheck(
+        "admin/assignments/list",
+        "/admin/assignments/list/",
+        in_html("person", LISTING),
+        admin_only(lambda v: _kind(("person", v.people))),
+    ),
+    DataCheck(
+        "admin/assignments/list/results",
+        "/admin/assignments/list/results/",
+        in_html("person", LISTING),
+        admin_only(lambda v: _kind(("person", v.people))),
+    ),
+    DataCheck(
+        "admin/coverage",
+        "/admin/coverage/",
+        in_html("unit", "section.report-section h2, table.report-table tbody th"),
+        admin_only(
+            lambda v: _kind(
+                ("unit", v.dashboard_roots),
+                ("unit", set().union(*map(children, v.dashboard_roots))),
+            )
+        ),
+    ),
+    DataCheck(
+        "admin/coverage/units",
+        "/admin/coverage/units/{unit_SOC}/",
+        in_html(None, "table.report-table tbody th"),
+        in_scope("SOC", drill_down("SOC")),
+    ),
+    DataCheck(
+        "admin/coverage/units",
+        "/admin/coverage/units/{unit_UTB}/",
+        in_html(None, "table.report-table tbody th"),
+        in_scope("UTB", drill_down("UTB")),
+    ),
+    *[
+        DataCheck(
+            "admin/coverage/export",
+            f"/admin/coverage/export/units.{fmt}",
+            in_file("unit"),
+            admin_only(_every_unit_of),
+        )
+        for fmt in ("csv", "xlsx")
+    ],
+    *[
+        DataCheck(
+            "admin/coverage/export:overdue",
+            f"/admin/coverage/export/overdue.{fmt}",
+            in_file("person"),
+            admin_only(lambda v: overdue_people(v.units)),
+        )
+        for fmt in ("csv", "xlsx")
+    ],
+    *[
+        DataCheck(
+            "admin/coverage/units/export",
+            f"/admin/coverage/units/{{unit_{unit}}}/export/{kind}.{fmt}",
+            in_file("unit" if kind == "units" else "person"),
+            in_scope(
+                unit,
+                (lambda v, unit=unit: _kind(("unit", subtree(unit))))
+                if kind == "units"
+                else (lambda v, unit=unit: overdue_people(subtree(unit))),
+            ),
+        )
+        for unit in ("SOC", "UTB")
+        for kind in ("units", "overdue")
+        for fmt in ("csv", "xlsx")
+    ],
+    DataCheck(
+        "admin/coverage/goals",
+        "/admin/coverage/goals/",
+        in_html("goal", LISTING),
+        admin_only(lambda v: _kind(("goal", (v.units - {"K"}) | {"ALLA"}))),
+    ),
+    DataCheck(
+        "admin/coverage/goals/results",
+        "/admin/coverage/goals/results/",
+        in_html("goal", LISTING),
+        admin_only(lambda v: _kind(("goal", (v.units - {"K"}) | {"ALLA"}))),
+    ),
+    DataCheck(
+        "admin/coverage/goals/new",
+        "/admin/coverage/goals/new/",
+        in_html("unit", UNIT_OPTIONS),
+        admin_only(lambda v: _kind(("unit", v.units))),
+    ),
+    DataCheck(
+        "admin/coverage/goals/edit",
+        "/admin/coverage/goals/edit/{goal_HTNATT}/",
+        in_html("unit", UNIT_OPTIONS),
+        in_scope("HTNATT", lambda v: _kind(("unit", v.units)), DASHBOARD_REFUSAL),
+    ),
+    DataCheck(
+        "admin/coverage/goals/edit",
+        "/admin/coverage/goals/edit/{goal_SKOLA}/",
+        in_html("unit", UNIT_OPTIONS),
+        in_scope("SKOLA", lambda v: _kind(("unit", v.units)), DASHBOARD_REFUSAL),
+    ),
+    DataCheck(
+        "reminders_report",
+        "/admin/sent-reminders/",
+        in_html("person", LISTING),
+        admin_only(lambda v: _kind(("person", v.people))),
+    ),
+    DataCheck(
+        "reminders_report_results",
+        "/admin/sent-reminders/results/",
+        in_html("person", LISTING),
+        admin_only(lambda v: _kind(("person", v.people))),
+    ),
+    DataCheck(
+        # Managers' own page: the units they manage, and the assignments of everyone below.
+        "my_unit",
+        "/min-enhet/",
+        in_html(None, "main section > h2, #my-unit-assignments tbody th"),
+        lambda v: _kind(("unit", set(v.manages)), ("person", v.people)) if v.manages else set(),
+    ),
+    # The employee file describes the whole organisation: only HR for all of it imports.
+    DataCheck(
+        "employee_import_list",
+        "/admin/employee-imports/",
+        in_html(None, "main"),
+        admin_only(lambda v: set() if v.whole_organisation else DASHBOARD_REFUSAL),
+    ),
+    DataCheck(
+        "employee_import_detail",
+        "/admin/employee-imports/{import_id}/",
+        in_html(None, "main"),
+        admin_only(lambda v: set() if v.whole_organisation else DASHBOARD_REFUSAL),
+    ),
+]
+
+# MATRIX entries without rows of people or units (or only the user's own), and why.
+OWN_RECORDS = "only the user's own records (tests/people/test_privacy.py, tests/assignments)"
+WITHOUT_SCOPED_ROWS = {
+    **dict.fromkeys(
+        (
+            "health",
+            "login",
+            "logout",
+            "password_change",
+            "password_change_done",
+            "password_reset",
+            "password_reset_done",
+            "password_reset_confirm",
+            "password_reset_complete",
+            "set_language",
+            "wagtailcore_login",
+            "oidc_authentication_init",
+            "oidc_authentication_callback",
+            "oidc_logout",
+        ),
+        "accounts and infrastructure: no organisation data",
+    ),
+    **dict.fromkeys(
+        (
+            "wagtaildocs_serve",
+            "wagtaildocs_authenticate_with_password",
+            "wagtailcore_authenticate_with_password",
+            "wagtail_serve",
+            "wagtail_serve:catalogue",
+            "wagtail_serve:missing",
+            "media",
+            "media:documents",
+            "admin/pages",
+            "admin/snippets/quizzes",
+        ),
+        "course content, the same for everybody",
+    ),
+    **dict.fromkeys(
+        (
+            "my_courses",
+            "film_progress",
+            "transcript_read",
+            "reflection_save",
+            "module_complete",
+            "quiz_start",
+            "question",
+            "review",
+            "result",
+            "my_data",
+            "extract_json",
+            "extract_html",
+        ),
+        OWN_RECORDS,
+    ),
+    "employee_import_upload": "a form; the import itself is refused like the list (above)",
+    "employee_import_apply": "POST only; refused like the list (above)",
+    "admin/assignments/list/edit": "one assignment; scope in tests/assignments/test_admin.py",
+    "admin/": "Wagtail's dashboard: no panels with people or units",
+    "admin/quiz-results": "pass rates per quiz for the whole organisation: figures, no people",
+    "admin/quiz-results/quiz": "answers per question for the whole organisation: no people",
+    "django-admin/": "administrators only (superusers see everything)",
+}
+
+
+def test_every_url_has_a_data_check_or_a_reason_not_to():
+    checked = {check.key for check in DATA_CHECKS}
+    assert checked <= set(MATRIX), "a data check for a URL that is not in MATRIX"
+    assert not checked & set(WITHOUT_SCOPED_ROWS)
+    assert set(MATRIX) - checked - set(WITHOUT_SCOPED_ROWS) == set(), (
+        "add a DataCheck for these URLs (or a reason to WITHOUT_SCOPED_ROWS)"
+    )
+
+
+@pytest.fixture
+def world(catalogue, demo_users):
+    """The organisation of TREE, two people per unit with an assignment each (the first one
+    overdue), a rule and a goal per unit, a reminder email per person; the viewers."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from assignments.models import Assignment, AssignmentRule
+    from people.models import EmployeeImport, HRScope, OrgUnit, Person
+    from reminders.models import Delivery
+    from reports.models import CoverageGoal
+
+    today = timezone.localdate()
+    course = make_course(catalogue, modules=1, title="Likabehandling")
+    ids = {}
+    units = {}
+    for code, parent in TREE.items():
+        unit = OrgUnit(code=code, name=f"ENHET-{code}")
+        units[code] = (
+            OrgUnit.add_root(instance=unit)
+            if parent is None
+            else OrgUnit.objects.get(pk=units[parent].pk).add_child(instance=unit)
+        )
+        ids[f"unit_{code}"] = units[code].pk
+        rule = AssignmentRule.objects.create(name=f"REGEL-{code}", course=course, unit=units[code])
+        ids[f"rule_{code}"] = rule.pk
+        if parent is not None:
+            goal = CoverageGoal.objects.create(
+                name=f"MÅL-{code}", target_percent=80, deadline="2030-12-31", unit=units[code]
+            )
+            ids[f"goal_{code}"] = goal.pk
+        for n in (1, 2):
+            key = f"{code}-{n}"
+            user = UserFactory(
+                username=f"person-{key.lower()}", first_name="Anna", last_name=f"PERSON-{key}"
+            )
+            person = Person.objects.create(user=user, employee_number=f"NR-{key}", unit=units[code])
+            ids[f"person_{key}"] = person.pk
+            due = today - datetime.timedelta(days=10) if n == 1 else today + datetime.timedelta(60)
+            Assignment.objects.create(
+                user=user, course=course, rule=rule, assigned_at=timezone.now(), due_on=due
+            )
+            Delivery.objects.create(user=user, day=today, status="sent", sent_at=timezone.now())
+    CoverageGoal.objects.create(name="MÅL-ALLA", target_percent=80, deadline="2030-12-31")
+    ids["import_id"] = EmployeeImport.objects.create(original_name="personal.csv").pk
+
+    users = get_user_model().objects
+    hr_group = Group.objects.get(name="HR")
+    for viewer in VIEWERS:
+        user = users.filter(username=viewer.username).first() or UserFactory(
+            username=viewer.username
+        )
+        if viewer.hr_scopes:
+            user.groups.add(hr_group)
+        for code in viewer.hr_scopes:
+            HRScope.objects.create(user=user, unit=units[code])
+        for code in viewer.manages:
+            units[code].managers.add(user)
+    return ids
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("viewer", VIEWERS, ids=lambda v: v.username)
+def test_each_list_and_export_holds_exactly_the_rows_of_the_users_units(client, world, viewer):
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.get(username=viewer.username))
+    allowed = visible_tokens(viewer)
+    failures = []
+    for check in DATA_CHECKS:
+        path = check.path.format(**world)
+        response = client.get(path)
+        expected = check.expected(viewer)
+        if isinstance(expected, set):
+            if response.status_code != 200:
+                failures.append(f"{path}: expected rows, got {_refusal(response)}")
+                continue
+            rows = check.rows(response)
+            if rows != expected:
+                failures.append(
+                    f"{path}: rows not shown {sorted(expected - rows)}, "
+                    f"rows that should not be there {sorted(rows - expected)}"
+                )
+            body = (
+                "\n".join(";".join(row) for row in listings.file_rows(response))
+                if response.streaming
+                else response.content.decode()
+            )
+        else:
+            if _refusal(response) != expected:
+                failures.append(f"{path}: expected {expected}, got {_refusal(response)}")
+            body = "" if response.streaming else response.content.decode()
+        leaked = tokens(body) - allowed
+        if leaked:
+            failures.append(f"{path}: shows what is outside the user's part {sorted(leaked)}")
+    assert failures == [], f"as {viewer.username}:\n" + "\n".join(failures)

@@ -69,11 +69,10 @@ def test_manager_of_a_never_sees_b_in_the_admin(client, org, demo_users):
     assert org["people"]["1"].employee_number in listing
     person_b = org["people"]["3"]
     assert person_b.user.get_full_name() not in listing
-    assert client.get(f"/admin/organisation/people/inspect/{person_b.pk}/").status_code in (
-        302,
-        403,
-        404,
-    )
+    refused = client.get(f"/admin/organisation/people/inspect/{person_b.pk}/")
+    assert (refused.status_code, refused.get("Location")) == (302, "/admin/")
+    mine = client.get(f"/admin/organisation/people/inspect/{org['people']['1'].pk}/")
+    assert mine.status_code == 200
 
 
 def test_register_extract_has_everything_about_the_person_and_nothing_else(catalogue, org):
@@ -155,11 +154,39 @@ def test_leavers_are_anonymised_after_the_retention_period(catalogue, org, setti
 
 
 def test_administrator_grants_hr_scope_in_django_admin(client, org, demo_users):
+    from django.contrib.auth import get_user_model
+
     from tests.helpers import login_via_form
+    from tests.listings import listing_ids
+
+    hr = get_user_model().objects.get(username="hr")
+    a_subtree_people = {org["people"]["1"].pk, org["people"]["2"].pk}
+    a_subtree_units = {org["a"].pk, org["a1"].pk}
+
+    def seen_by_hr():
+        assert login_via_form(client, "hr", demo_users)
+        people = client.get("/admin/organisation/people/")
+        units = client.get("/admin/organisation/units/")
+        client.logout()
+        return (
+            set(listing_ids(people, "/admin/organisation/people/")),
+            set(listing_ids(units, "/admin/organisation/units/")),
+        )
+
+    assert seen_by_hr() == (set(), set())  # HR without a scope sees nobody
 
     assert login_via_form(client, "admin", demo_users)
-    assert client.get("/django-admin/people/hrscope/add/").status_code == 200
     assert client.get("/django-admin/people/anonymisationrun/").status_code == 200
+    response = client.post(
+        "/django-admin/people/hrscope/add/",
+        {"user": hr.pk, "unit": org["a"].pk, "_save": "Spara"},
+    )
+    assert (response.status_code, response["Location"]) == (302, "/django-admin/people/hrscope/")
+    assert list(HRScope.objects.values_list("user", "unit")) == [(hr.pk, org["a"].pk)]
+    client.logout()
+
+    # Enhet A and the unit below it, with their people; not Enhet B, not the top unit.
+    assert seen_by_hr() == (a_subtree_people, a_subtree_units)
 
 
 def test_only_hr_for_the_whole_organisation_may_import(client, org, demo_users):
