@@ -100,6 +100,7 @@ def test_a_later_file_applies_exactly_the_moves_hires_and_leavers():
         for n in (1, 2)
     ]
     later += hired
+    assert len(moved) == 3 and len(leaving) == 4  # the loop below checks each kind
     plan = run(as_csv(later))
     assert sorted(plan.people_new) == ["N1", "N2"]
     assert sorted(plan.leavers) == sorted(leaving)
@@ -177,7 +178,8 @@ def test_a_unit_cannot_be_moved_under_its_own_descendant():
         if row["Enhetskod"] == "KUF":
             row["Överordnad enhetskod"] = "KUF01"
     plan = run(as_csv(later))
-    assert any("bildar en slinga" in str(e) for e in plan.errors)
+    assert plan.errors, "the loop must be refused"
+    assert all("bildar en slinga" in str(e) for e in plan.errors), plan.errors
     assert _unit("KUF").get_parent().code == "KOMMUN"
 
 
