@@ -51,9 +51,9 @@ class Delivery(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     claimed_at = models.DateTimeField(_("sending started"), null=True, blank=True)
-    # Who is handing the email over: "hostname:pid" of the worker, for people reading the report,
+    # Who is handing the email over: "hostname:pid" of the worker, for whoever investigates,
     # and the PostgreSQL session (backend pid) it claimed with, to tell whether it still lives.
-    claimed_by = models.CharField(_("sent by"), max_length=255, blank=True)
+    claimed_by = models.CharField(_("sending worker"), max_length=255, blank=True)
     claim_session = models.PositiveIntegerField(null=True, blank=True, editable=False)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)

@@ -33,7 +33,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='delivery',
             name='claimed_by',
-            field=models.CharField(blank=True, max_length=255, verbose_name='sent by'),
+            field=models.CharField(blank=True, max_length=255, verbose_name='sending worker'),
         ),
         migrations.AlterField(
             model_name='delivery',

@@ -12,6 +12,7 @@ The sender claims one email at a time (`SELECT … FOR UPDATE SKIP LOCKED`), com
 from __future__ import annotations
 
 import datetime
+import importlib
 import json
 import os
 import re
@@ -539,6 +540,23 @@ def test_the_send_task_has_time_limits_that_bound_a_claim():
     assert tasks.send_due.time_limit == services.SEND_TIME_LIMIT
     assert tasks.send_due.time_limit < 15 * 60  # ended before beat's next run
     assert tasks.sweep.soft_time_limit < tasks.sweep.time_limit
+
+
+@pytest.mark.django_db
+def test_emails_the_old_sender_failed_as_interrupted_are_now_in_doubt(world):
+    from django.apps import apps
+
+    migration = importlib.import_module("reminders.migrations.0003_delivery_claim_owner_in_doubt")
+    plan(world, 2)
+    interrupted, refused = Delivery.objects.order_by("pk")
+    Delivery.objects.filter(pk=interrupted.pk).update(
+        status=DeliveryStatus.FAILED, error=migration.OLD_NOTE
+    )
+    Delivery.objects.filter(pk=refused.pk).update(status=DeliveryStatus.FAILED, error="550 no")
+    migration.mark_interrupted_in_doubt(apps, None)
+    interrupted.refresh_from_db()
+    assert interrupted.status == DeliveryStatus.IN_DOUBT and interrupted.error == services.IN_DOUBT
+    assert Delivery.objects.get(pk=refused.pk).status == DeliveryStatus.FAILED
 
 
 @pytest.mark.django_db
