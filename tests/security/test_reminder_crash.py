@@ -105,12 +105,12 @@ class Worker:
 
 
 def _forget_queue(redis_url: str, queue: str) -> None:
-    """Remove the test's queue and the killed worker's unacknowledged message (Kombu would put
-    it back into the queue after the visibility timeout)."""
+    """Remove the test's queue, its bindings and the killed worker's unacknowledged message
+    (Kombu would put it back into the queue after the visibility timeout)."""
     import redis
 
     client = redis.Redis.from_url(redis_url)
-    client.delete(queue)
+    client.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
     for tag, raw in client.hgetall("unacked").items():
         try:
             routing_key = json.loads(raw)[2]
