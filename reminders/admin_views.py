@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import django_filters
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.auth import permission_denied
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
@@ -11,6 +12,14 @@ from wagtail.admin.views.reports import ReportView
 
 from . import selectors
 from .models import Delivery, DeliveryStatus, NoticeKind
+
+
+def note_display(error: str) -> str:
+    """A delivery's note in the reader's language. Its first line is one of the sender's notes
+    (stored in English) or the mail server's own words, shown as they are; further lines are
+    technical details."""
+    head, newline, detail = error.partition("\n")
+    return gettext(head) + newline + detail if head else error
 
 
 class DeliveryFilterSet(WagtailFilterSet):
@@ -46,7 +55,7 @@ class SentRemindersView(ReportView):
         Column("kinds", label=_("Reminders"), accessor="kind_labels"),
         Column("status", label=_("Status"), accessor="get_status_display"),
         DateColumn("sent_at", label=_("Sent"), accessor="sent_at"),
-        Column("error", label=_("Note"), accessor="error"),
+        Column("error", label=_("Note"), accessor="note"),
     ]
 
     def dispatch(self, request, *args, **kwargs):
@@ -67,4 +76,5 @@ class SentRemindersView(ReportView):
             delivery.kind_labels = ", ".join(
                 str(labels[kind]) for kind in kinds.get(delivery.pk, [])
             )
+            delivery.note = note_display(delivery.error)
         return deliveries

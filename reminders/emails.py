@@ -14,14 +14,20 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext_noop
 
 from assignments.selectors import TO_DO
 
 from . import selectors
 from .models import Delivery, NoticeKind
 
-UNREACHABLE = "The person can no longer be reached (left, deactivated or without an email address)."
-NOTHING_LEFT = "Nothing left to remind about: the courses were completed, exempted or ended."
+# Notes for HR's report, stored in English and translated when shown.
+UNREACHABLE = gettext_noop(
+    "The person can no longer be reached (left, deactivated or without an email address)."
+)
+NOTHING_LEFT = gettext_noop(
+    "Nothing left to remind about: the courses were completed, exempted or ended."
+)
 
 
 def _reachable(user, today: datetime.date) -> bool:

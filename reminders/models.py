@@ -3,9 +3,11 @@
 A `Notice` is one thing to tell one person ("course X is due on 12 May"). Its unique `key`
 records the decision once: the daily sweep may run any number of times and never decides the
 same thing twice. A `Delivery` is the one email a person gets on one day; it carries all of
-that person's notices of the day. Deliveries move pending → sending → sent (or failed or
-skipped) and are marked `sending` in a committed transaction before the email leaves, so an
-email is sent at most once even when a worker crashes or two workers run at the same time.
+that person's notices of the day. Deliveries move pending → sending → sent (or failed, skipped
+or in doubt). One email at a time is claimed and marked `sending` in a committed transaction
+just before it is handed to the mail server, so an email is sent at most once even when a
+worker crashes or two workers run at the same time, and a crash leaves at most one email per
+worker in doubt (see `services.send_due`).
 """
 
 from __future__ import annotations
@@ -29,6 +31,9 @@ class DeliveryStatus(models.TextChoices):
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
     SKIPPED = "skipped", _("Not sent")
+    # The worker died (or the connection broke) while handing the email to the mail server:
+    # it may or may not have arrived. Never resent automatically: that could make it two.
+    IN_DOUBT = "in_doubt", _("In doubt")
 
 
 class Delivery(models.Model):
@@ -46,6 +51,10 @@ class Delivery(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     claimed_at = models.DateTimeField(_("sending started"), null=True, blank=True)
+    # Who is handing the email over: "hostname:pid" of the worker, for whoever investigates,
+    # and the PostgreSQL session (backend pid) it claimed with, to tell whether it still lives.
+    claimed_by = models.CharField(_("sending worker"), max_length=255, blank=True)
+    claim_session = models.PositiveIntegerField(null=True, blank=True, editable=False)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
 
@@ -62,7 +71,7 @@ class Delivery(models.Model):
                 condition=Q(status="pending"),
                 name="delivery_pending_day",
             ),
-            # Emails left in `sending` by a crashed worker.
+            # Emails left in `sending` by a crashed worker (the recovery's query).
             models.Index(
                 fields=["claimed_at"],
                 condition=Q(status="sending"),

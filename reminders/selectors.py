@@ -11,6 +11,7 @@ import datetime
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 
 from assignments.models import Assignment
@@ -159,6 +160,22 @@ def completions_lasting(pairs, *, after: dict[tuple[int, int], datetime.date]) -
         if pair in pairs and (valid_until is None or valid_until > after[pair]):
             renewed.add(pair)
     return renewed
+
+
+# The sender ----------------------------------------------------------------------------------
+
+
+def live_sessions(pids) -> dict[int, datetime.datetime]:
+    """Which of these PostgreSQL sessions (backend pids) still exist, with when each started.
+    Empty on other databases, which cannot tell: there, age alone decides."""
+    pids = sorted(pids)
+    if not pids or connection.vendor != "postgresql":
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid, backend_start FROM pg_stat_activity WHERE pid = ANY(%s)", [pids]
+        )
+        return dict(cursor.fetchall())
 
 
 # HR's report ---------------------------------------------------------------------------------

@@ -9,25 +9,35 @@ Exactly once, step by step:
 2. `plan_deliveries(day)` gives every notice not yet carried by an email to the person's
    pending Delivery of `day` (unique per person and day), locking those deliveries while it
    does, so a notice is never added to an email that is already being sent.
-3. `send_due` claims pending deliveries of today with `SELECT … FOR UPDATE SKIP LOCKED`, marks
-   them `sending` and commits *before* sending: another worker can never claim them again, and
-   a crash leaves `sending` (reported, never re-sent) instead of a second email.
+3. `send_due` takes one email at a time: it locks one pending delivery of today with
+   `SELECT … FOR UPDATE SKIP LOCKED`, writes the email, marks it `sending` (with the worker and
+   the time) and commits just before handing it to the mail server, then marks it `sent`. A
+   worker that dies before that commit leaves nothing behind (the database rolls the claim
+   back: the email is still waiting, for any worker); one that dies after it leaves that one
+   email `sending`, which `recover_claims` marks *in doubt* once the worker is gone. In doubt is
+   never resent automatically: it may have arrived, and sending again could make it two.
 """
 
 from __future__ import annotations
 
 import datetime
 import logging
+import os
+import smtplib
+import socket
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.mail import get_connection
-from django.db import transaction
-from django.db.models import OuterRef, Q, Subquery
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import connection, transaction
+from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, Subquery
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Now
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 from wagtail.models import Page
 
 from assignments.selectors import EXPIRED
@@ -39,9 +49,19 @@ logger = logging.getLogger(__name__)
 
 CHUNK = 5000  # assignment ids per slice of the sweep
 PLAN_BATCH = 1000  # people per planning transaction
-CLAIM_BATCH = 50  # emails claimed at a time by one worker
 SEND_RUN_SECONDS = 10 * 60  # one send_due run stops claiming after this (the task runs every 15)
-INTERRUPTED_AFTER = datetime.timedelta(hours=1)
+# The send task's time limits (tasks.py): soft two minutes after a run stops claiming, hard one
+# minute later, when the pool kills the worker process. So no living worker holds a claim longer
+# than SEND_TIME_LIMIT, and a claim older than that is certainly orphaned.
+SEND_SOFT_TIME_LIMIT = SEND_RUN_SECONDS + 2 * 60
+SEND_TIME_LIMIT = SEND_SOFT_TIME_LIMIT + 60
+
+# Notes for HR's report, stored in English and translated when shown (admin_views).
+IN_DOUBT = gettext_noop(
+    "Interrupted while being handed to the mail server: it may or may not have arrived. "
+    "It is not sent again automatically."
+)
+NOT_WRITTEN = gettext_noop("The email could not be written.")
 
 
 @dataclass
@@ -56,6 +76,8 @@ class SendResult:
     sent: int = 0
     failed: int = 0
     skipped: int = 0
+    in_doubt: int = 0  # handing over failed midway in this run
+    recovered: int = 0  # left `sending` by a worker that is gone, now in doubt
 
 
 # The sweep -----------------------------------------------------------------------------------
@@ -265,93 +287,188 @@ def plan_deliveries(*, day: datetime.date) -> int:
 # Sending ---------------------------------------------------------------------------------------
 
 
-def _fail_interrupted(now: datetime.datetime) -> None:
-    # A worker died between claiming and finishing: the email may or may not have left, and
-    # sending it again could make it two. Say so instead of guessing.
-    Delivery.objects.filter(
-        status=DeliveryStatus.SENDING, claimed_at__lt=now - INTERRUPTED_AFTER
-    ).update(
-        status=DeliveryStatus.FAILED,
-        error="Interrupted while sending: the email may not have been delivered.",
-    )
+def _worker() -> str:
+    # Read at every claim: a prefork pool's children each have their own pid.
+    return f"{socket.gethostname()}:{os.getpid()}"[:255]
 
 
-def _claim(day: datetime.date, size: int) -> list[int]:
-    with transaction.atomic():
-        ids = list(
-            Delivery.objects.select_for_update(skip_locked=True)
-            .filter(status=DeliveryStatus.PENDING, day=day)
-            .order_by("user_id")
-            .values_list("pk", flat=True)[:size]
-        )
-        if ids:
-            Delivery.objects.filter(pk__in=ids).update(
-                status=DeliveryStatus.SENDING, claimed_at=timezone.now()
+def _session():
+    # The PostgreSQL session the claim is made in: it ends when the worker's process dies.
+    return RawSQL("pg_backend_pid()", []) if connection.vendor == "postgresql" else None
+
+
+def recover_claims() -> int:
+    """Mark in doubt the emails left `sending` by a worker that is gone. Returns how many.
+
+    A claim is recovered when it is older than REMINDER_CLAIM_TIMEOUT and its owner is gone:
+    its database session has ended (on PostgreSQL, where sessions can be seen), or the claim
+    is older than the send task's hard time limit (no living task can be). Only the one email a
+    worker was handing over can be in this state: emails it had not yet reached were never
+    claimed in a committed transaction and are still waiting. Run at the start of every send
+    run, so nothing stays `sending`; never resent, so never two.
+    """
+    timeout = datetime.timedelta(seconds=settings.REMINDER_CLAIM_TIMEOUT)
+    ceiling = datetime.timedelta(seconds=SEND_TIME_LIMIT)
+    # The database's clock decides ages, the same clock that stamped the claims.
+    rows = list(
+        Delivery.objects.filter(status=DeliveryStatus.SENDING, claimed_at__lt=Now() - timeout)
+        .annotate(
+            past_ceiling=ExpressionWrapper(
+                Q(claimed_at__lt=Now() - ceiling), output_field=BooleanField()
             )
-    # Committed: from here on no other worker can claim these emails.
-    return ids
+        )
+        .values_list("pk", "claim_session", "claimed_at", "past_ceiling")
+    )
+    if not rows:
+        return 0
+    sessions = selectors.live_sessions({s for _pk, s, _at, _past in rows if s is not None})
+    gone = [
+        pk
+        for pk, session, claimed_at, past_ceiling in rows
+        # A session that started after the claim is another process's (pids are reused).
+        if past_ceiling or session not in sessions or sessions[session] > claimed_at
+    ]
+    # `status=SENDING` again: the owner may have finished meanwhile.
+    recovered = Delivery.objects.filter(pk__in=gone, status=DeliveryStatus.SENDING).update(
+        status=DeliveryStatus.IN_DOUBT, error=IN_DOUBT
+    )
+    if recovered:
+        logger.warning("reminders: %s email(s) left by a stopped worker marked in doubt", recovered)
+    return recovered
 
 
-def _finish(delivery_id: int, status: str, error: str = "") -> None:
-    Delivery.objects.filter(pk=delivery_id, status=DeliveryStatus.SENDING).update(
+@dataclass
+class _Claim:
+    delivery_id: int
+    worker: str
+    message: EmailMultiAlternatives
+
+
+def _claim_next(day: datetime.date, result: SendResult) -> _Claim | None:
+    """Claim and write the next waiting email of `day`; None when none is left.
+
+    The delivery stays locked (other workers pass it by: SKIP LOCKED) while its email is
+    written and is marked `sending` in the same transaction. A worker that dies before the
+    commit loses nothing: the database rolls the claim back and the email is still waiting.
+    """
+    while True:
+        with transaction.atomic():
+            delivery_id = (
+                Delivery.objects.select_for_update(skip_locked=True)
+                .filter(status=DeliveryStatus.PENDING, day=day)
+                .order_by("user_id")
+                .values_list("pk", flat=True)
+                .first()
+            )
+            if delivery_id is None:
+                return None
+            try:
+                message, reason = emails.build([delivery_id], day)[delivery_id]
+                status = DeliveryStatus.SKIPPED
+            except Exception as error:
+                # A fault in writing this one email: it would fail the same way every run.
+                logger.exception("reminders: email %s could not be written", delivery_id)
+                message, status = None, DeliveryStatus.FAILED
+                reason = f"{NOT_WRITTEN}\n{type(error).__name__}: {error}"
+            if message is None:
+                Delivery.objects.filter(pk=delivery_id).update(status=status, error=reason[:2000])
+                if status == DeliveryStatus.SKIPPED:
+                    result.skipped += 1
+                else:
+                    result.failed += 1
+                continue
+            worker = _worker()
+            Delivery.objects.filter(pk=delivery_id).update(
+                status=DeliveryStatus.SENDING,
+                claimed_at=Now(),
+                claimed_by=worker,
+                claim_session=_session(),
+                error="",
+            )
+        # Committed: no other worker can claim this email any more.
+        return _Claim(delivery_id=delivery_id, worker=worker, message=message)
+
+
+def _finish(claim: _Claim, status: str, error: str = "") -> None:
+    # Also from in doubt: a recovery that ran while this worker was still alive (a claim past
+    # the ceiling) is corrected by what the worker learnt.
+    Delivery.objects.filter(
+        pk=claim.delivery_id,
+        claimed_by=claim.worker,
+        status__in=[DeliveryStatus.SENDING, DeliveryStatus.IN_DOUBT],
+    ).update(
         status=status,
         error=error[:2000],
-        sent_at=timezone.now() if status == DeliveryStatus.SENT else None,
+        sent_at=Now() if status == DeliveryStatus.SENT else None,
     )
 
 
-def _send_batch(ids: list[int], today: datetime.date, result: SendResult) -> bool:
-    """Send the claimed emails. False if the mail server could not be reached at all."""
-    messages = emails.build(ids, today)
-    connection = get_connection()
+def _hand_over(claim: _Claim, mail_server, result: SendResult) -> bool:
+    """Hand one claimed email to the mail server. False: stop this run (the connection is
+    unusable)."""
+    claim.message.connection = mail_server
     try:
-        connection.open()
-    except Exception as error:
-        # Nothing left: the emails may safely wait for the next run.
-        logger.exception("reminders: cannot reach the mail server")
-        Delivery.objects.filter(pk__in=ids, status=DeliveryStatus.SENDING).update(
-            status=DeliveryStatus.PENDING, claimed_at=None, error=str(error)[:2000]
-        )
-        return False
-    try:
-        for delivery_id in ids:
-            message, reason = messages[delivery_id]
-            if message is None:
-                _finish(delivery_id, DeliveryStatus.SKIPPED, reason)
-                result.skipped += 1
-                continue
-            message.connection = connection
-            try:
-                message.send()
-            except Exception as error:
-                logger.warning("reminders: email %s failed: %s", delivery_id, error)
-                _finish(delivery_id, DeliveryStatus.FAILED, f"{type(error).__name__}: {error}")
-                result.failed += 1
-            else:
-                _finish(delivery_id, DeliveryStatus.SENT)
-                result.sent += 1
-    finally:
-        connection.close()
+        claim.message.send()
+    except (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused) as error:
+        # The mail server answered no: certainly not delivered, and it would say no again.
+        logger.warning("reminders: email %s refused: %s", claim.delivery_id, error)
+        _finish(claim, DeliveryStatus.FAILED, f"{type(error).__name__}: {error}")
+        result.failed += 1
+        # 421: the server is closing the connection.
+        return getattr(error, "smtp_code", None) != 421
+    except BaseException as error:
+        # Timed out, connection lost, or the task was stopped mid-way: the email may or may
+        # not have arrived. In doubt, never resent; the rest of the emails wait for next run.
+        logger.warning("reminders: email %s in doubt: %r", claim.delivery_id, error)
+        _finish(claim, DeliveryStatus.IN_DOUBT, f"{IN_DOUBT}\n{type(error).__name__}: {error}")
+        result.in_doubt += 1
+        if isinstance(error, OSError):  # smtplib's errors and timeouts included
+            return False
+        raise
+    _finish(claim, DeliveryStatus.SENT)
+    result.sent += 1
     return True
 
 
-def send_due(*, now: datetime.datetime | None = None, batch: int = CLAIM_BATCH) -> SendResult:
-    """Send today's reminder emails, if now is within the send window. Safe to run on any
-    number of workers at once: each email is claimed by exactly one of them."""
+def send_due(*, now: datetime.datetime | None = None) -> SendResult:
+    """Send today's reminder emails, if now is within the send window, one at a time. Safe to
+    run on any number of workers at once: each email is claimed by exactly one of them, and a
+    worker that dies leaves at most the one email it was handing over in doubt.
+
+    `now` decides the send window and the day; ages of claims go by the database's clock."""
+    recovered = recover_claims()  # also outside the send window: nothing stays `sending`
     now = now or timezone.now()
     if not calendar.in_send_window(now):
-        return SendResult(window_closed=True)
+        return SendResult(window_closed=True, recovered=recovered)
     today = calendar.local(now).date()
-    _fail_interrupted(now)
     plan_deliveries(day=today)
-    result = SendResult()
-    deadline = time.monotonic() + SEND_RUN_SECONDS
-    while time.monotonic() < deadline:
-        ids = _claim(today, batch)
-        if not ids or not _send_batch(ids, today, result):
-            break
-    if result.sent or result.failed or result.skipped:
+    result = SendResult(recovered=recovered)
+    if not Delivery.objects.filter(status=DeliveryStatus.PENDING, day=today).exists():
+        return result
+    mail_server = get_connection()
+    try:
+        mail_server.open()
+    except Exception:
+        # Nothing is claimed yet: the emails wait for the next run.
+        logger.exception("reminders: cannot reach the mail server")
+        return result
+    try:
+        deadline = time.monotonic() + SEND_RUN_SECONDS
+        while time.monotonic() < deadline:
+            claim = _claim_next(today, result)
+            if claim is None or not _hand_over(claim, mail_server, result):
+                break
+    finally:
+        try:
+            mail_server.close()
+        except Exception:  # a broken connection must not hide what happened before
+            logger.warning("reminders: closing the mail server connection failed", exc_info=True)
+    if result.sent or result.failed or result.skipped or result.in_doubt:
         logger.info(
-            "reminders sent %s, failed %s, skipped %s", result.sent, result.failed, result.skipped
+            "reminders sent %s, failed %s, skipped %s, in doubt %s",
+            result.sent,
+            result.failed,
+            result.skipped,
+            result.in_doubt,
         )
     return result

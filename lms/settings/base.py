@@ -188,6 +188,9 @@ EMAIL_PORT = int(env("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# Seconds per operation on the SMTP connection: a mail server that hangs cannot hold a reminder
+# email (or a task) for ever.
+EMAIL_TIMEOUT = float(env("EMAIL_TIMEOUT", "30"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Normkritik LMS <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -285,3 +288,5 @@ REMINDER_HOLIDAY_COUNTRY = env("REMINDER_HOLIDAY_COUNTRY", "SE")
 REMINDER_DIGEST_MAX_PEOPLE = int(env("REMINDER_DIGEST_MAX_PEOPLE", "50"))
 # Absolute links in the emails start with this address.
 REMINDER_BASE_URL = env("REMINDER_BASE_URL", WAGTAILADMIN_BASE_URL)
+# Seconds after which an email left "sending" by a worker that is gone is marked in doubt.
+REMINDER_CLAIM_TIMEOUT = int(env("REMINDER_CLAIM_TIMEOUT", "300"))

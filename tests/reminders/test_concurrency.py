@@ -59,7 +59,7 @@ def test_two_workers_sending_at_once_send_each_email_once(world, monkeypatch, at
 
     monkeypatch.setattr(EmailMultiAlternatives, "send", slow_send)
 
-    results = run_at_once(lambda: services.send_due(now=at(TUESDAY, 9), batch=3))
+    results = run_at_once(lambda: services.send_due(now=at(TUESDAY, 9)))
 
     recipients = sorted(address for message in mail.outbox for address in message.to)
     assert recipients == sorted(p.user.email for p in people)
