@@ -157,7 +157,9 @@ def test_the_players_reports_at_normal_and_fastest_speed_reach_watched(film_modu
         progress = report(learner, module, block_id, played, seconds=started + wall + jitter[n % 6])
         if wall == 100 / rate:
             break
-    while progress.uncredited_seconds:
+    for _resend in range(5):
+        if not progress.uncredited_seconds:
+            break
         wall += 3  # film.js sends the same ranges again after three seconds
         progress = report(learner, module, block_id, [[0, 100]], seconds=started + wall)
     assert progress.is_watched and progress.seconds_played == 100
