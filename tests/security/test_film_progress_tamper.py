@@ -149,6 +149,16 @@ def test_bad_reports_get_400_with_a_swedish_message(client, module, learner, bod
     )
 
 
+def test_an_oversized_report_is_refused_without_being_read(client, module, learner):
+    client.force_login(learner)
+    client.get(module.url)
+    body = json.dumps({"played": [[n, n + 0.5] for n in range(0, 30)], "pad": " " * 70_000})
+    response = post(client, progress_url(module), body)
+    assert response.status_code == 400
+    assert response.json()["error"] == "För mycket data skickades om filmen."
+    assert progress_of(learner, module).seconds_played == 0
+
+
 def test_forged_module_and_block_ids(client, catalogue, course, module, learner):
     locked = course.get_children().last().specific
     other_course = make_course(catalogue, modules=1, film=make_film(seconds=30))
