@@ -20,6 +20,8 @@ from .models import ModulePage
 
 def _module_for_learner(request: HttpRequest, page_id: int) -> ModulePage:
     """A live module the learner may open; locked or unpublished modules are refused."""
+    if page_id >= 2**63:  # no such page; SQLite cannot even be asked about one
+        raise Http404
     module = get_object_or_404(ModulePage.objects.live(), pk=page_id)
     if not progress_selectors.page_open_to(module, request):
         raise Http404
