@@ -1,5 +1,6 @@
 """Blocks that make up a module. One StreamBlock (ModuleStreamBlock) is every module's body."""
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.documents.blocks import DocumentChooserBlock
@@ -37,6 +38,12 @@ class FilmBlock(blocks.StructBlock):
             "A film with captions and a transcript. It counts as watched when 90 percent has been "
             "played, or when the learner has read the transcript."
         )
+
+    def get_context(self, value, parent_context=None):
+        context = super().get_context(value, parent_context=parent_context)
+        # The player refuses faster rates than the server credits (see FILM_MAX_PLAYBACK_RATE).
+        context["max_playback_rate"] = settings.FILM_MAX_PLAYBACK_RATE
+        return context
 
 
 class ImageBlock(blocks.StructBlock):

@@ -209,6 +209,9 @@ class FilmProgress(models.Model):
     # Merged [start, end] second ranges that were actually played (seeking adds nothing).
     played_ranges = models.JSONField(default=list)
     seconds_played = models.FloatField(default=0)
+    # The credit clock: a report may add at most (now - credit_from) x the fastest playback rate
+    # in new seconds. Started when a module page first shows the film, moved on by each report.
+    credit_from = models.DateTimeField(null=True, blank=True)
     watched_at = models.DateTimeField(null=True, blank=True)
     transcript_read_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import math
+from datetime import datetime, timedelta
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -10,6 +15,13 @@ from django.utils.translation import gettext as _
 from .models import WATCHED_SHARE, FilmProgress, ModulePage, ReflectionAnswer
 
 MAX_RANGES = 500
+# The player sends at most MAX_RANGES pairs of numbers; anything much larger is not a report.
+MAX_REPORT_BYTES = 64 * 1024
+# Seconds a range may end after the film's recorded length (the file may be a little longer).
+END_TOLERANCE = 1.0
+# Played parts closer than this are one part (the browser's ranges jitter between reports);
+# the gap is counted as new playing time like any other.
+JOIN_GAP = 0.5
 
 
 def _block(module: ModulePage, block_id: str, block_type: str):
@@ -21,64 +33,187 @@ def _block(module: ModulePage, block_id: str, block_type: str):
     raise ValidationError(_("This part of the module no longer exists. Reload the page."))
 
 
-def merge_ranges(ranges: list[list[float]], *, duration: float) -> list[list[float]]:
-    """Clip to [0, duration], drop empty ranges and merge overlapping ones."""
-    clipped = sorted(
-        [max(0.0, float(start)), min(float(duration), float(end))]
-        for start, end in ranges
-        if float(end) > float(start)
-    )
+def _unreadable() -> ValidationError:
+    return ValidationError(_("The played parts of the film could not be read."))
+
+
+def film_report_parse(body: bytes) -> list[list[float]]:
+    """The played ranges of a report's body; ValidationError (never a crash) for anything else."""
+    if len(body) > MAX_REPORT_BYTES:
+        raise ValidationError(_("Too much data was sent about the film."))
+    try:
+        # json accepts NaN, Infinity, 1e309 (inf) and 400-digit integers: _seconds refuses them.
+        payload = json.loads(body or b"{}")
+    except (ValueError, RecursionError) as exc:  # RecursionError: [[[[...]]]] nested deeply
+        raise ValidationError(_("The request could not be read.")) from exc
+    if not isinstance(payload, dict):
+        raise ValidationError(_("The request could not be read."))
+    return parse_ranges(payload.get("played"))
+
+
+def _seconds(value) -> float:
+    """A finite, non-negative number of seconds, or ValidationError."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _unreadable()
+    try:
+        number = float(value)
+    except OverflowError as exc:  # an integer too large for a float (400 digits)
+        raise _unreadable() from exc
+    if not math.isfinite(number) or number < 0:
+        raise _unreadable()
+    return round(number, 3)
+
+
+def parse_ranges(raw) -> list[list[float]]:
+    """[[start, end], ...] as finite, non-negative seconds with start <= end, or ValidationError."""
+    if not isinstance(raw, list) or len(raw) > MAX_RANGES:
+        raise _unreadable()
+    ranges = []
+    for item in raw:
+        if not (isinstance(item, list | tuple) and len(item) == 2):
+            raise _unreadable()
+        start, end = _seconds(item[0]), _seconds(item[1])
+        if start > end:
+            raise _unreadable()
+        ranges.append([start, end])
+    return ranges
+
+
+def merge_ranges(ranges: list[list[float]], *, gap: float = 0.0) -> list[list[float]]:
+    """Sorted ranges with the empty ones dropped and those that overlap or touch (or lie less
+    than `gap` apart) joined."""
     merged: list[list[float]] = []
-    for start, end in clipped:
+    for start, end in sorted([float(s), float(e)] for s, e in ranges):
         if end <= start:
             continue
-        if merged and start <= merged[-1][1] + 0.5:  # half a second of jitter between reports
+        if merged and start <= merged[-1][1] + gap:
             merged[-1][1] = max(merged[-1][1], end)
         else:
             merged.append([start, end])
     return merged
 
 
-def parse_ranges(raw) -> list[list[float]]:
-    if not isinstance(raw, list) or len(raw) > MAX_RANGES:
-        raise ValidationError(_("The played parts of the film could not be read."))
-    ranges = []
-    for item in raw:
-        if not (isinstance(item, list | tuple) and len(item) == 2):
-            raise ValidationError(_("The played parts of the film could not be read."))
-        try:
-            start, end = float(item[0]), float(item[1])
-        except (TypeError, ValueError) as exc:
-            raise ValidationError(_("The played parts of the film could not be read.")) from exc
-        if start != start or end != end or start < 0:  # NaN or negative
-            raise ValidationError(_("The played parts of the film could not be read."))
-        ranges.append([start, end])
-    return ranges
+def _uncovered(claimed: list[list[float]], credited: list[list[float]]) -> list[list[float]]:
+    """The parts of `claimed` outside `credited`; both sorted and merged, each credited range
+    lying inside one claimed range."""
+    pieces, i = [], 0
+    for start, end in claimed:
+        cursor = start
+        while i < len(credited) and credited[i][0] < end:
+            if credited[i][0] > cursor:
+                pieces.append([cursor, credited[i][0]])
+            cursor = max(cursor, credited[i][1])
+            i += 1
+        if cursor < end:
+            pieces.append([cursor, end])
+    return pieces
+
+
+def _take(pieces: list[list[float]], allowance: float) -> list[list[float]]:
+    """The first `allowance` seconds of `pieces`, from the start of the film."""
+    taken = []
+    for start, end in pieces:
+        if allowance <= 0:
+            break
+        end = min(end, math.floor((start + allowance) * 1000) / 1000)
+        if end > start:
+            taken.append([start, end])
+            allowance -= end - start
+    return taken
+
+
+def _fresh_clock(now: datetime) -> datetime:
+    # A clock started now already holds the slack.
+    return now - timedelta(
+        seconds=settings.FILM_CREDIT_SLACK_SECONDS / settings.FILM_MAX_PLAYBACK_RATE
+    )
+
+
+@transaction.atomic
+def film_progress_serve(
+    *, user, module: ModulePage, shown: dict[str, FilmProgress], now: datetime | None = None
+) -> None:
+    """Start the credit clock of each film the module page shows the viewer for the first time.
+
+    `shown` is the viewer's progress in this module by block id, as the page read it; pages that
+    show nothing new write nothing.
+    """
+    blocks = [b for b in module.body if b.block_type == "film" and b.value["film"]]
+    blocks = [b for b in blocks if not b.value["film"].is_embedded]  # no reports from embeds
+    new = [b for b in blocks if b.id not in shown]
+    unstarted = [b.id for b in blocks if b.id in shown and shown[b.id].credit_from is None]
+    if not new and not unstarted:
+        return
+    clock = _fresh_clock(now or timezone.now())
+    if new:
+        # Another tab may have shown it a moment ago: its clock is as good as ours.
+        FilmProgress.objects.bulk_create(
+            [
+                FilmProgress(
+                    user=user,
+                    module_id=module.pk,
+                    block_id=block.id,
+                    film=block.value["film"],
+                    credit_from=clock,
+                )
+                for block in new
+            ],
+            ignore_conflicts=True,
+        )
+    if unstarted:
+        FilmProgress.objects.filter(
+            user=user, module_id=module.pk, block_id__in=unstarted, credit_from__isnull=True
+        ).update(credit_from=clock)
 
 
 @transaction.atomic
 def film_progress_record(
-    *, user, module: ModulePage, block_id: str, played: list[list[float]]
+    *,
+    user,
+    module: ModulePage,
+    block_id: str,
+    played: list[list[float]],
+    now: datetime | None = None,
 ) -> FilmProgress:
     """Add what the player reports as played. Watched once WATCHED_SHARE of the film is covered.
 
     The film's length comes from the film record, never from the browser, and ranges are only
-    ever added to: a report cannot undo what was already played.
+    ever added to: a report cannot undo what was already played. New seconds are credited only
+    as fast as they could have been played: at most the time since the previous report (or since
+    the page first showed the film) times FILM_MAX_PLAYBACK_RATE, plus FILM_CREDIT_SLACK_SECONDS.
+    The rest of a report is ignored; the player sends its played ranges again later, and they
+    count then.
     """
+    now = now or timezone.now()
     film = _block(module, block_id, "film").value["film"]
     if film.is_embedded:
         raise ValidationError(_("An embedded film counts when you have read its transcript."))
+    duration = float(film.duration_seconds)
+    if any(end > duration + END_TOLERANCE for _start, end in played):
+        raise ValidationError(_("The played parts go beyond the end of the film."))
     progress, _created = FilmProgress.objects.select_for_update().get_or_create(
         user=user, module_id=module.pk, block_id=block_id, defaults={"film": film}
     )
     if progress.film_id != film.pk:
         # The editor put another film in this place: what was played of the old one is moot.
         progress.played_ranges, progress.seconds_played, progress.watched_at = [], 0, None
-    duration = float(film.duration_seconds)
-    progress.played_ranges = merge_ranges(progress.played_ranges + played, duration=duration)
+    rate = settings.FILM_MAX_PLAYBACK_RATE
+    fresh = _fresh_clock(now)
+    clock = progress.credit_from or fresh
+    credited = merge_ranges(progress.played_ranges)
+    reported = [[start, min(end, duration)] for start, end in played]
+    claimed = merge_ranges(credited + reported, gap=JOIN_GAP)
+    new = _uncovered(claimed, credited)
+    taken = _take(new, max(0.0, (now - clock).total_seconds() * rate))
+    spent = sum(end - start for start, end in taken)
+    progress.uncredited_seconds = sum(end - start for start, end in new) - spent
+    # Time not used by this report is kept only up to the slack: a report stands for the time
+    # since the previous one, so frequent small reports cannot pile up slack.
+    progress.credit_from = max(clock + timedelta(seconds=spent / rate), fresh)
+    progress.played_ranges = merge_ranges(credited + taken)
     progress.seconds_played = sum(end - start for start, end in progress.played_ranges)
     if progress.watched_at is None and progress.seconds_played >= WATCHED_SHARE * duration:
-        progress.watched_at = timezone.now()
+        progress.watched_at = now
     progress.film = film
     progress.save()
     return progress

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import json
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -22,6 +20,8 @@ from .models import ModulePage
 
 def _module_for_learner(request: HttpRequest, page_id: int) -> ModulePage:
     """A live module the learner may open; locked or unpublished modules are refused."""
+    if page_id >= 2**63:  # no such page; SQLite cannot even be asked about one
+        raise Http404
     module = get_object_or_404(ModulePage.objects.live(), pk=page_id)
     if not progress_selectors.page_open_to(module, request):
         raise Http404
@@ -100,25 +100,34 @@ def serve_module(module: ModulePage, request: HttpRequest, *args, **kwargs) -> H
     if not module_state.started:
         progress_services.module_start(user=request.user, module=module)
         module_state.started = True
-    return TemplateResponse(
-        request, module.get_template(request), module_context(module, request, state)
+    context = module_context(module, request, state)
+    services.film_progress_serve(
+        user=request.user,
+        module=module,
+        shown={i["block"].id: i["film_progress"] for i in context["blocks"] if i["film_progress"]},
     )
+    return TemplateResponse(request, module.get_template(request), context)
 
 
 @require_POST
 def film_progress(request: HttpRequest, page_id: int, block_id: str) -> JsonResponse:
     module = _module_for_learner(request, page_id)
     try:
-        payload = json.loads(request.body or b"{}")
-        played = services.parse_ranges(payload.get("played"))
+        # Read no more than a report can be, whatever Content-Length says.
+        played = services.film_report_parse(request.read(services.MAX_REPORT_BYTES + 1))
         progress = services.film_progress_record(
             user=request.user, module=module, block_id=block_id, played=played
         )
-    except (ValueError, AttributeError):
-        return JsonResponse({"error": _("The request could not be read.")}, status=400)
     except ValidationError as error:
         return JsonResponse({"error": " ".join(error.messages)}, status=400)
-    return JsonResponse({"watched": progress.is_watched, "percent": progress.percent})
+    return JsonResponse(
+        {
+            "watched": progress.is_watched,
+            "percent": progress.percent,
+            # Played faster than time allows so far: the player sends its ranges again later.
+            "uncredited_seconds": round(progress.uncredited_seconds, 1),
+        }
+    )
 
 
 @require_POST

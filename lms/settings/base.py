@@ -231,6 +231,12 @@ HEARTBEAT_MAX_AGE_SECONDS = int(
     env("HEARTBEAT_MAX_AGE_SECONDS", str(3 * HEARTBEAT_INTERVAL_SECONDS))
 )
 
+# Films: the server credits no more played time than could have passed since the viewer's
+# previous report (or since the page showed the film), at the fastest rate the player offers,
+# plus this much slack for network delays. The player refuses faster rates.
+FILM_MAX_PLAYBACK_RATE = float(env("FILM_MAX_PLAYBACK_RATE", "2"))
+FILM_CREDIT_SLACK_SECONDS = float(env("FILM_CREDIT_SLACK_SECONDS", "2"))
+
 # GDPR: people who left this many days ago are anonymised by a nightly task.
 GDPR_RETENTION_DAYS = int(env("GDPR_RETENTION_DAYS", str(2 * 365)))
 # Employee files with more rows than this are checked and applied by a Celery worker.

@@ -19,15 +19,22 @@ def log_in(page, username, password):
     page.wait_for_url(re.compile(r".*/$"))
 
 
-def watch_film_with_keyboard(page):
+def watch_film_with_keyboard(page, *, fastest: bool = False):
+    """Play the film to its end, at normal speed or at the fastest rate the player offers.
+
+    The server credits played seconds no faster than they can really pass, so the film runs
+    its real length (or half of it at 2x) before it counts as watched.
+    """
     video = page.locator("video").first
     # Reach the player with the keyboard and start it with the space bar.
     video.focus()
     page.keyboard.press("Space")
     page.wait_for_function("document.querySelector('video').currentTime > 0")
-    # Only to keep the test short: the played ranges are still real media time.
-    page.evaluate("document.querySelector('video').playbackRate = 16")
-    page.wait_for_function("document.querySelector('video').ended", timeout=30_000)
+    if fastest:
+        # A script asking for 16x gets the player's fastest rate, 2x.
+        page.evaluate("document.querySelector('video').playbackRate = 16")
+        page.wait_for_function("document.querySelector('video').playbackRate === 2")
+    page.wait_for_function("document.querySelector('video').ended", timeout=60_000)
     status = page.locator("[data-film-status]").first
     page.wait_for_function(
         "document.querySelector('[data-film-status]').textContent.includes('Sedd')"
@@ -101,7 +108,8 @@ def test_learner_takes_normdiplomering_from_catalogue_to_completion(page, demo_c
     for number in range(1, 6):
         assert_accessible(page)
         if page.locator("video").count():
-            watch_film_with_keyboard(page)
+            # The first film at normal speed, the next at the fastest rate.
+            watch_film_with_keyboard(page, fastest=saw_film)
             saw_film = True
         reflection = page.locator(".reflection textarea").first
         if reflection.count():

@@ -1,7 +1,10 @@
 import json
+from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from modules import services
 from modules.models import FilmProgress
@@ -9,6 +12,15 @@ from progress import services as progress_services
 from tests.factories import make_course, make_film
 
 pytestmark = pytest.mark.django_db
+
+# The clock these tests control: the page first shows the film at T0.
+T0 = timezone.now().replace(microsecond=0)
+RATE = settings.FILM_MAX_PLAYBACK_RATE
+SLACK = settings.FILM_CREDIT_SLACK_SECONDS
+
+
+def at(seconds: float):
+    return T0 + timedelta(seconds=seconds)
 
 
 @pytest.fixture
@@ -20,43 +32,174 @@ def film_module(catalogue):
     return module, block_id
 
 
+def shown(user, module, *, seconds: float = 0) -> None:
+    """The module page shows the viewer its films at T0 + seconds."""
+    services.film_progress_serve(user=user, module=module, shown={}, now=at(seconds))
+
+
+def report(user, module, block_id, played, *, seconds: float) -> FilmProgress:
+    return services.film_progress_record(
+        user=user, module=module, block_id=block_id, played=played, now=at(seconds)
+    )
+
+
 def test_ninety_percent_played_counts_as_watched(film_module, learner):
     module, block_id = film_module
-    progress = services.film_progress_record(
-        user=learner, module=module, block_id=block_id, played=[[0, 50]]
-    )
+    shown(learner, module)
+    progress = report(learner, module, block_id, [[0, 50]], seconds=50)
     assert not progress.is_watched
-    progress = services.film_progress_record(
-        user=learner, module=module, block_id=block_id, played=[[49.8, 90]]
-    )
+    progress = report(learner, module, block_id, [[49.8, 90]], seconds=90)
     assert progress.played_ranges == [[0, 90]]
     assert progress.is_watched
+    assert progress.watched_at == at(90)
     assert progress_services.module_complete(user=learner, module=module).completion
 
 
 def test_seeking_to_the_end_does_not_count(film_module, learner):
     module, block_id = film_module
-    progress = services.film_progress_record(
-        user=learner, module=module, block_id=block_id, played=[[0, 5], [95, 100]]
-    )
+    shown(learner, module)
+    progress = report(learner, module, block_id, [[0, 5], [95, 100]], seconds=60)
     assert progress.seconds_played == 10
     assert not progress.is_watched
 
 
 def test_the_browser_cannot_claim_more_than_the_film_length(film_module, learner):
     module, block_id = film_module
-    progress = services.film_progress_record(
-        user=learner, module=module, block_id=block_id, played=[[0, 5000]]
-    )
+    shown(learner, module)
+    progress = report(learner, module, block_id, [[0, 100.5]], seconds=3600)
     assert progress.played_ranges == [[0, 100]]
+    with pytest.raises(ValidationError, match="längre än filmens slut"):
+        report(learner, module, block_id, [[0, 5000]], seconds=7200)
     # The same ten seconds reported many times is still ten seconds.
-    module2, block2 = film_module
     FilmProgress.objects.all().delete()
-    for _ in range(20):
-        progress = services.film_progress_record(
-            user=learner, module=module2, block_id=block2, played=[[0, 10]]
-        )
+    shown(learner, module)
+    for n in range(20):
+        progress = report(learner, module, block_id, [[0, 10]], seconds=10 + n)
     assert progress.seconds_played == 10 and not progress.is_watched
+
+
+def test_a_claim_is_credited_only_as_fast_as_time_passes(film_module, learner):
+    module, block_id = film_module
+    shown(learner, module)
+    # One second after the page showed the film, 30 seconds are claimed: one second's worth at
+    # the fastest rate, plus the slack, is credited; the rest is ignored without an error.
+    progress = report(learner, module, block_id, [[0, 30]], seconds=1)
+    assert progress.seconds_played == pytest.approx(1 * RATE + SLACK)
+    assert progress.uncredited_seconds == pytest.approx(30 - (1 * RATE + SLACK))
+    # Once the time has really passed, the same report is credited in full...
+    progress = report(learner, module, block_id, [[0, 30]], seconds=30)
+    assert progress.played_ranges == [[0, 30]] and progress.uncredited_seconds == 0
+    # ...and sending it again adds nothing, however long one waits.
+    progress = report(learner, module, block_id, [[0, 30]], seconds=31)
+    assert progress.seconds_played == 30
+    progress = report(learner, module, block_id, [[0, 30]], seconds=4000)
+    assert progress.seconds_played == 30 and not progress.is_watched
+
+
+def test_a_film_never_shown_gets_only_the_slack(film_module, learner):
+    module, block_id = film_module
+    progress = report(learner, module, block_id, [[0, 100]], seconds=0)
+    assert progress.seconds_played == pytest.approx(SLACK)
+
+
+def test_frequent_reports_do_not_pile_up_slack(film_module, learner):
+    module, block_id = film_module
+    shown(learner, module)
+    for tenth in range(1, 101):  # ten reports a second for ten seconds
+        progress = report(learner, module, block_id, [[0, 100]], seconds=tenth / 10)
+    assert progress.seconds_played <= 10 * RATE + SLACK + 0.01
+
+
+def test_only_seconds_not_yet_credited_use_up_the_time(film_module, learner):
+    module, block_id = film_module
+    shown(learner, module)
+    assert report(learner, module, block_id, [[0, 10]], seconds=10).seconds_played == 10
+    # One second later: [5, 16] overlaps what is credited; only [10, 16] is new, and one
+    # second (plus the slack left over) allows RATE + SLACK of it.
+    progress = report(learner, module, block_id, [[5, 16]], seconds=11)
+    assert progress.played_ranges == [[0, pytest.approx(10 + RATE + SLACK)]]
+
+
+def test_small_gaps_are_joined_but_paid_for(film_module, learner):
+    module, block_id = film_module
+    shown(learner, module)
+    # Ten one-second pieces 0.4 s apart: joined into one range, gaps counted as played time.
+    pieces = [[1.4 * n, 1.4 * n + 1] for n in range(10)]
+    progress = report(learner, module, block_id, pieces, seconds=5)
+    assert progress.seconds_played == pytest.approx(5 * RATE + SLACK)
+    assert len(progress.played_ranges) == 1
+    progress = report(learner, module, block_id, pieces, seconds=60)
+    assert progress.played_ranges == [[0, pytest.approx(13.6)]]
+
+
+def test_two_tabs_share_one_clock(film_module, learner):
+    module, block_id = film_module
+    shown(learner, module)
+    shown(learner, module, seconds=3)  # the second tab does not restart the clock
+    first = report(learner, module, block_id, [[0, 20]], seconds=5)
+    second = report(learner, module, block_id, [[50, 70]], seconds=5)
+    assert second.seconds_played == pytest.approx(5 * RATE + SLACK)
+    assert first.seconds_played == second.seconds_played
+
+
+@pytest.mark.parametrize("rate", [1.0, RATE])
+def test_the_players_reports_at_normal_and_fastest_speed_reach_watched(film_module, learner, rate):
+    """Reports as film.js sends them: every five seconds of wall time, arriving up to half a
+    second late or early, the last one when the film ends, then again while some is owed."""
+    module, block_id = film_module
+    shown(learner, module)
+    started = 2.0  # the viewer reads the intro before pressing play
+    jitter = [0.4, -0.5, 0.3, 0.0, -0.2, 0.5]
+    wall, progress = 0.0, None
+    for n in range(1, 100):
+        wall = min(5.0 * n, 100 / rate)
+        played = [[0, round(wall * rate, 3)]]
+        progress = report(learner, module, block_id, played, seconds=started + wall + jitter[n % 6])
+        if wall == 100 / rate:
+            break
+    for _resend in range(5):
+        if not progress.uncredited_seconds:
+            break
+        wall += 3  # film.js sends the same ranges again after three seconds
+        progress = report(learner, module, block_id, [[0, 100]], seconds=started + wall)
+    assert progress.is_watched and progress.seconds_played == 100
+    assert wall <= 100 / rate + 6
+
+
+def test_report_bodies_are_read_strictly():
+    parse = services.film_report_parse
+    assert parse(b'{"played": [[0, 1.5], [3, 4]]}') == [[0, 1.5], [3, 4]]
+    for body in [
+        b'{"played": [[0, NaN]]}',
+        b'{"played": [[0, Infinity]]}',
+        b'{"played": [[-Infinity, 0]]}',
+        b'{"played": [[0, 1e309]]}',
+        b'{"played": [[0, ' + b"9" * 400 + b"]]}",
+        b'{"played": [[0, ' + b"9" * 400 + b".5]]}",
+        b'{"played": [[2, 1]]}',
+        b'{"played": [[true, 1]]}',
+        b'{"played": [["0", "1"]]}',
+        b"[" * 30_000 + b"]" * 30_000,
+        b"\xff\xfe",
+        b"[]",
+        b"{}",
+    ]:
+        with pytest.raises(ValidationError):
+            parse(body)
+    with pytest.raises(ValidationError, match="För mycket"):
+        parse(b" " * (services.MAX_REPORT_BYTES + 1))
+    for value in [float("nan"), float("inf"), float("-inf"), 10**400, -1, None, "1"]:
+        with pytest.raises(ValidationError):
+            services.parse_ranges([[0, value]])
+
+
+def test_time_unused_before_a_report_does_not_carry_over(film_module, learner):
+    module, block_id = film_module
+    shown(learner, module)
+    # A minute on the page with one second played: that minute is spent, it is not a reserve.
+    assert report(learner, module, block_id, [[0, 1]], seconds=60).seconds_played == 1
+    progress = report(learner, module, block_id, [[0, 100]], seconds=61)
+    assert progress.seconds_played == pytest.approx(1 + RATE + SLACK)
 
 
 def test_reading_the_transcript_counts_as_watched(film_module, learner):
