@@ -104,7 +104,10 @@ def test_register_extract_pages_are_the_persons_own(client, org):
     assert response["Content-Disposition"].startswith('attachment; filename="registerutdrag-')
     assert json.loads(response.content)["sections"]["person"][0]["username"] == me.username
     html = client.get("/mina-uppgifter/registerutdrag/").content.decode()
-    assert me.username in html and org["people"]["3"].user.username not in html
+    # Emails, not bare usernames: "p3" can occur by chance in a CSRF token.
+    other = org["people"]["3"].user
+    assert me.email in html
+    assert other.email not in html and "Enhet B" not in html
 
 
 def test_person_can_correct_their_sex_and_nobody_else_sees_it_in_learner_pages(client, org):
