@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from progress.models import Completion, ModuleProgress
+from progress.models import Completion, CourseProgress, ModuleProgress
 from quizzes import services
 from quizzes.models import AttemptAnswer, QuizAttempt
 from tests.factories import answer_quiz, make_course, make_film, make_quiz, pass_quiz
@@ -46,9 +46,12 @@ def test_passing_the_final_test_completes_the_course_at_once(client, learner, ca
     assert f"Kursen ”Grundkurs” är slutförd den {today}." in page
     assert "Markera modulen som klar" not in page
     assert f'href="{course.url}"' in page
-    # Replaying the submit, or clicking "mark as done" anyway, adds nothing.
+    # The quiz was started by its address alone: starting it started the round, before the pass.
+    assert CourseProgress.objects.get(user=learner).started_at <= attempt.started_at
+    # Replaying the submit, or clicking "mark as done" anyway, adds nothing and is no error.
     assert client.post(f"/quiz/attempts/{attempt.pk}/review/").status_code == 302
-    client.post(f"/progress/modules/{module.pk}/complete/")
+    again = client.post(f"/progress/modules/{module.pk}/complete/", follow=True).content.decode()
+    assert "Klara kunskapstestet" not in again
     assert Completion.objects.filter(user=learner).count() == 1
     assert AttemptAnswer.objects.filter(attempt=attempt).count() == 2
 
