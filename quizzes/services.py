@@ -51,6 +51,18 @@ def new_choice_key(taken: set[str]) -> str:
             return key
 
 
+def snapshot_with_new_keys(snapshot: dict) -> dict:
+    """A copy of an unanswered snapshot with fresh choice keys (for generated history)."""
+    taken: set[str] = set()
+    return {
+        **snapshot,
+        "questions": [
+            {**q, "choices": [{**c, "key": new_choice_key(taken)} for c in q["choices"]]}
+            for q in snapshot["questions"]
+        ],
+    }
+
+
 def build_snapshot(quiz: Quiz, *, rng: random.Random | None = None) -> dict:
     """The quiz's questions and choices as they are now, in the order this learner gets them.
 

@@ -176,3 +176,19 @@ def test_demo_final_tests_use_the_new_feedback_policy():
     from lms.demo_courses import course_files
 
     assert {data["quiz"]["feedback_policy"] for data in course_files()} == {"after_pass"}
+
+
+def test_generated_history_gets_its_own_keys_per_attempt():
+    quiz = right_first_quiz(questions=2, choices=3)
+    snapshot = services.build_snapshot(quiz)
+    copy = services.snapshot_with_new_keys(snapshot)
+
+    def keys(s):
+        return [c["key"] for q in s["questions"] for c in q["choices"]]
+
+    assert not set(keys(copy)) & set(keys(snapshot)) and len(set(keys(copy))) == 6
+
+    def without_keys(s):
+        return [[{**c, "key": None} for c in q["choices"]] for q in s["questions"]]
+
+    assert without_keys(copy) == without_keys(snapshot)
