@@ -89,7 +89,8 @@ def _quiz(data: dict, *, tag: str) -> Quiz:
         intro=data.get("intro", ""),
         pass_mark_percent=data.get("pass_mark_percent", 80),
         max_attempts=data.get("max_attempts"),
-        feedback_policy=FeedbackPolicy.AFTER_SUBMIT,
+        # Final tests: a failed attempt must not hand out the answers for the next one.
+        feedback_policy=data.get("feedback_policy", FeedbackPolicy.AFTER_PASS),
         shuffle_choices=True,
     )
     for order, item in enumerate(data["questions"]):

@@ -22,7 +22,7 @@ from modules.models import ModulePage
 from progress.models import Completion, CourseProgress, ModuleProgress
 from progress.services import add_months
 from quizzes.models import QuizAttempt
-from quizzes.services import build_snapshot
+from quizzes.services import build_snapshot, snapshot_with_new_keys
 
 from .demo import DEMO_USERS
 
@@ -104,7 +104,7 @@ def ensure_history(seed: int = 2026) -> int:
                         quiz=quiz,
                         number=attempt_numbers[key],
                         module_id=page.pk,
-                        snapshot=snapshot,
+                        snapshot=snapshot_with_new_keys(snapshot),  # keys per attempt
                         started_at=finished_at - timedelta(minutes=25),
                         submitted_at=finished_at - timedelta(minutes=10),
                         score_percent=100,

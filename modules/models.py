@@ -187,6 +187,31 @@ class ModulePage(Page):
                     )
         return missing
 
+    def quiz_passed(self, *, user, quiz_id: int):
+        """Asked by quizzes.services, inside the submit's transaction, when a learner passes a
+        quiz taken in this module.
+
+        A quiz the module requires completes it when nothing else is missing (and the course,
+        when this was its last required module), through progress.services. Returns that
+        service's result, or None when the module is not done yet.
+        """
+        required = {
+            b.value["quiz"].pk
+            for b in self.body
+            if b.block_type == "quiz" and b.value["required"] and b.value["quiz"]
+        }
+        if quiz_id not in required:
+            return None
+        from progress.services import module_complete_if_met
+
+        return module_complete_if_met(user=user, module=self)
+
+    def outcome_for(self, user):
+        """The learner's standing in this module and its course, for a quiz's result page."""
+        from .selectors import module_outcome
+
+        return module_outcome(user=user, module=self)
+
     def serve(self, request, *args, **kwargs):
         from . import views
 

@@ -164,6 +164,8 @@ def quiz_start(request: HttpRequest, page_id: int, block_id: str) -> HttpRespons
         raise Http404
     quiz = block.value["quiz"]
     if request.method == "POST":
+        # The course round must exist before the attempt: a pass counts in the round it is in.
+        progress_services.module_start(user=request.user, module=module)
         try:
             attempt = quiz_services.quiz_attempt_start(
                 user=request.user, quiz=quiz, module_id=module.pk

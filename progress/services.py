@@ -104,6 +104,19 @@ def module_complete(*, user, module: Page) -> ModuleCompletionResult:
     )
 
 
+@transaction.atomic
+def module_complete_if_met(*, user, module: Page) -> ModuleCompletionResult | None:
+    """Complete the module when nothing is missing any more; otherwise change nothing.
+
+    For work that can finish a module by itself (a passed quiz), inside that work's transaction:
+    the same checks and writes as `module_complete`, without asking the learner to click.
+    """
+    try:
+        return module_complete(user=user, module=module)
+    except ProgressError:  # raised before anything is written (and its savepoint is undone)
+        return None
+
+
 def _complete_if_done(*, user, course: Page, progress: CourseProgress, state) -> Completion | None:
     """Write the completion when every required module of the round is done (row is locked)."""
     if progress.completed_at is not None:

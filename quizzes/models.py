@@ -33,6 +33,9 @@ class QuestionKind(models.TextChoices):
 class FeedbackPolicy(models.TextChoices):
     AFTER_EACH = "after_each", _("After each question")
     AFTER_SUBMIT = "after_submit", _("After the quiz is submitted")
+    # Right or wrong per question after each attempt; the correct answers, the choices'
+    # feedback and the explanations only once there is nothing left to gain from them.
+    AFTER_PASS = "after_pass", _("Correct answers only once passed or when no attempts remain")
     NEVER = "never", _("Never show the correct answers")
 
 
@@ -125,12 +128,21 @@ class Quiz(index.Indexed, ClusterableModel):
         help_text=_("How long a learner must wait after a failed attempt before trying again."),
     )
     shuffle_questions = models.BooleanField(_("shuffle the questions"), default=False)
-    shuffle_choices = models.BooleanField(_("shuffle the choices"), default=True)
+    shuffle_choices = models.BooleanField(
+        _("shuffle the choices"),
+        default=True,
+        help_text=_("Without shuffling, the choices are shown in the order they were written."),
+    )
+    # A failed attempt of a final test must not hand out the answers for the next one.
     feedback_policy = models.CharField(
         _("show feedback"),
         max_length=20,
         choices=FeedbackPolicy.choices,
-        default=FeedbackPolicy.AFTER_SUBMIT,
+        default=FeedbackPolicy.AFTER_PASS,
+        help_text=_(
+            "For a course's final test, show the correct answers only once passed or when no "
+            "attempts remain."
+        ),
     )
 
     panels = [
@@ -186,7 +198,8 @@ class QuizAttempt(models.Model):
     )
     # The questions and choices as they were at the start: grading and display use only this.
     snapshot = models.JSONField()
-    # Answers saved as the learner goes: {question key: [choice keys]}.
+    # Answers saved as the learner goes: {question key: [choice keys]}. Choice keys are random
+    # per attempt (see services.build_snapshot); only the snapshot maps them to choices.
     answers = models.JSONField(default=dict)
     # Questions whose answer is final (feedback after each question).
     locked_questions = models.JSONField(default=list)

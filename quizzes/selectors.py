@@ -5,7 +5,16 @@ from datetime import datetime, timedelta
 
 from django.db.models import Count, Max, Q
 
-from .models import AttemptAnswer, Choice, Quiz, QuizAttempt, QuizQuestion, SelectedChoice
+from .models import (
+    AttemptAnswer,
+    Choice,
+    FeedbackPolicy,
+    Quiz,
+    QuizAttempt,
+    QuizQuestion,
+    SelectedChoice,
+)
+from .services import grade_question
 
 
 @dataclass
@@ -47,6 +56,50 @@ def quiz_statuses(*, user, quizzes: list[Quiz], now: datetime) -> dict[int, Quiz
             allowed = last.submitted_at + timedelta(minutes=status.quiz.wait_minutes)
             status.next_allowed_at = allowed if allowed > now else None
     return statuses
+
+
+def answers_revealed(*, attempt: QuizAttempt, status: QuizStatus) -> bool:
+    """Whether a submitted attempt's result may show the correct answers, the choices' feedback
+    and the explanations (right or wrong per question is shown unless the policy is "never").
+
+    With "correct answers only once passed or when no attempts remain", a failed attempt shows
+    them only when the learner has passed since, or when no attempt is left or open.
+    """
+    policy = attempt.snapshot["feedback_policy"]
+    if policy == FeedbackPolicy.NEVER:
+        return False
+    if policy == FeedbackPolicy.AFTER_PASS:
+        if status.passed or attempt.passed:
+            return True
+        return status.open_attempt is None and status.attempts_left == 0
+    return True
+
+
+def question_feedback(question: dict, selected: list[str], *, reveal: bool) -> dict:
+    """One answered question for the learner: right or wrong, the points, and the choices.
+
+    Without `reveal` only the learner's own choices are passed on, without their correct flag
+    or feedback, and without the explanation: the template cannot show what it does not get.
+    """
+    points, is_correct = grade_question(question, selected)
+    if reveal:
+        choices = [{**c, "was_selected": c["key"] in selected} for c in question["choices"]]
+        shown = question
+    else:
+        choices = [
+            {"key": c["key"], "text": c["text"], "was_selected": True}
+            for c in question["choices"]
+            if c["key"] in selected
+        ]
+        shown = {k: question.get(k, "") for k in ("key", "kind", "case", "text")}
+    return {
+        "question": shown,
+        "selected": selected,
+        "points": points,
+        "is_correct": is_correct,
+        "choices": choices,
+        "revealed": reveal,
+    }
 
 
 def passed_quiz_ids(*, user, quiz_ids: list[int], since: datetime | None = None) -> set[int]:

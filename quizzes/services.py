@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import time_format
 from django.utils.translation import gettext as _
+from wagtail.models import Page
 
 from .models import (
     AttemptAnswer,
@@ -25,6 +26,8 @@ from .models import (
 )
 
 MULTIPLE = "multiple"
+# Random bytes per choice key: 72 bits, 12 URL-safe characters.
+CHOICE_KEY_BYTES = 9
 
 
 class QuizError(Exception):
@@ -35,9 +38,38 @@ class QuizError(Exception):
         self.messages = list(messages)
 
 
+def new_choice_key(taken: set[str]) -> str:
+    """A random key for one choice in one attempt, unlike every key in `taken` (then added).
+
+    The key is all the browser gets to tell the choices apart: it says nothing about the
+    choice, its place in the question or whether it is right, and differs in every attempt.
+    """
+    while True:
+        key = secrets.token_urlsafe(CHOICE_KEY_BYTES)
+        if key not in taken:
+            taken.add(key)
+            return key
+
+
+def snapshot_with_new_keys(snapshot: dict) -> dict:
+    """A copy of an unanswered snapshot with fresh choice keys (for generated history)."""
+    taken: set[str] = set()
+    return {
+        **snapshot,
+        "questions": [
+            {**q, "choices": [{**c, "key": new_choice_key(taken)} for c in q["choices"]]}
+            for q in snapshot["questions"]
+        ],
+    }
+
+
 def build_snapshot(quiz: Quiz, *, rng: random.Random | None = None) -> dict:
-    """The quiz's questions and choices as they are now, in the order this learner gets them."""
+    """The quiz's questions and choices as they are now, in the order this learner gets them.
+
+    `rng` decides only the order; the choice keys always come from `secrets`.
+    """
     rng = rng or random.Random(secrets.randbits(64))  # noqa: S311  (order, not security)
+    taken: set[str] = set()
     quiz_questions = list(
         QuizQuestion.objects.filter(quiz=quiz).select_related("question").order_by("sort_order")
     )
@@ -51,7 +83,7 @@ def build_snapshot(quiz: Quiz, *, rng: random.Random | None = None) -> dict:
         question = qq.question
         items = [
             {
-                "key": f"c{c.pk}",
+                "key": new_choice_key(taken),
                 "id": c.pk,
                 "text": c.text,
                 "correct": c.is_correct,
@@ -184,7 +216,10 @@ def quiz_attempt_answer(
     if question_key in attempt.locked_questions:
         raise QuizError(_("You have already answered this question; the answer is final."))
     valid = {c["key"] for c in question["choices"]}
+    if not all(isinstance(key, str) for key in choice_keys):
+        raise QuizError(_("The answer contains a choice that does not belong to the question."))
     chosen = list(dict.fromkeys(choice_keys))
+    # Keys of another attempt, of another question or in the old c<pk> form are all unknown here.
     if any(key not in valid for key in chosen):
         raise QuizError(_("The answer contains a choice that does not belong to the question."))
     if not chosen:
@@ -202,7 +237,11 @@ def quiz_attempt_answer(
 
 @transaction.atomic
 def quiz_attempt_submit(*, user, attempt_id: int) -> QuizAttempt:
-    """Grade and close the attempt. Only the first submit counts."""
+    """Grade and close the attempt. Only the first submit counts.
+
+    A pass is reported to the module the quiz was taken in, in this same transaction, so that
+    a passed quiz that was all its module still needed completes the module (and the course).
+    """
     attempt = _own_open_attempt(user=user, attempt_id=attempt_id)
     questions = attempt.snapshot["questions"]
     missing = [
@@ -243,12 +282,17 @@ def quiz_attempt_submit(*, user, attempt_id: int) -> QuizAttempt:
         if answer.question_id not in existing_questions:
             answer.question_id = None
     answers = AttemptAnswer.objects.bulk_create([a for a, _ in graded])
-    choice_ids = {int(key[1:]) for _, selected in graded for key in selected}
-    existing_choices = set(Choice.objects.filter(pk__in=choice_ids).values_list("pk", flat=True))
+    # Keys are opaque: the snapshot says which choice each one stood for.
+    choice_of = {c["key"]: c.get("id") for q in questions for c in q["choices"]}
+    existing_choices = set(
+        Choice.objects.filter(pk__in={i for i in choice_of.values() if i}).values_list(
+            "pk", flat=True
+        )
+    )
     SelectedChoice.objects.bulk_create(
         SelectedChoice(
             answer=answer,
-            choice_id=int(key[1:]) if int(key[1:]) in existing_choices else None,
+            choice_id=choice_of[key] if choice_of[key] in existing_choices else None,
             choice_key=key,
         )
         for answer, (_a, selected) in zip(answers, graded, strict=True)
@@ -259,4 +303,16 @@ def quiz_attempt_submit(*, user, attempt_id: int) -> QuizAttempt:
     attempt.passed = score >= attempt.snapshot["pass_mark_percent"]
     attempt.submitted_at = timezone.now()
     attempt.save(update_fields=["score_percent", "passed", "submitted_at"])
+    if attempt.passed and attempt.module_id:
+        _report_pass_to_module(user=user, attempt=attempt)
     return attempt
+
+
+def _report_pass_to_module(*, user, attempt: QuizAttempt) -> None:
+    # The modules app imports this one, not the other way round: the page is asked by duck
+    # typing (as progress asks it for its unmet requirements), and it completes itself through
+    # progress.services, the only writer of completions.
+    page = Page.objects.filter(pk=attempt.module_id).first()
+    quiz_passed = getattr(page.specific, "quiz_passed", None) if page is not None else None
+    if quiz_passed is not None:
+        quiz_passed(user=user, quiz_id=attempt.quiz_id)

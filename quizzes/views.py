@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -15,19 +16,6 @@ def _own_attempt(request: HttpRequest, attempt_id: int) -> QuizAttempt:
     return get_object_or_404(
         QuizAttempt.objects.select_related("quiz"), pk=attempt_id, user=request.user
     )
-
-
-def _feedback_for(question: dict, selected: list[str]) -> dict:
-    points, is_correct = services.grade_question(question, selected)
-    return {
-        "question": question,
-        "selected": selected,
-        "points": points,
-        "is_correct": is_correct,
-        "choices": [
-            {**choice, "was_selected": choice["key"] in selected} for choice in question["choices"]
-        ],
-    }
 
 
 @require_http_methods(["GET", "POST"])
@@ -76,8 +64,11 @@ def question(request: HttpRequest, attempt_id: int, number: int) -> HttpResponse
             "total": len(questions),
             "selected": selected,
             "errors": errors,
-            # Feedback for a final answer only: before that nothing about correctness is sent.
-            "feedback": _feedback_for(current, selected) if locked else None,
+            # Feedback for a final answer only (feedback after each question): before that
+            # nothing about correctness is sent.
+            "feedback": selectors.question_feedback(current, selected, reveal=True)
+            if locked and attempt.snapshot["feedback_policy"] == FeedbackPolicy.AFTER_EACH
+            else None,
         },
         status=400 if errors else 200,
     )
@@ -119,24 +110,33 @@ def result(request: HttpRequest, attempt_id: int) -> HttpResponse:
     attempt = _own_attempt(request, attempt_id)
     if not attempt.is_submitted:
         return redirect("quizzes:review", attempt.pk)
-    from django.utils import timezone
-
-    status = selectors.quiz_statuses(user=request.user, quizzes=[attempt.quiz], now=timezone.now())
-    show_answers = attempt.snapshot["feedback_policy"] != FeedbackPolicy.NEVER
+    status = selectors.quiz_statuses(user=request.user, quizzes=[attempt.quiz], now=timezone.now())[
+        attempt.quiz_id
+    ]
+    policy = attempt.snapshot["feedback_policy"]
+    reveal = selectors.answers_revealed(attempt=attempt, status=status)
     module = attempt.module.specific if attempt.module_id and attempt.module else None
+    # The module (an app above this one) says what the pass meant for it: done, course done.
+    outcome = (
+        module.outcome_for(request.user)
+        if attempt.passed and module is not None and hasattr(module, "outcome_for")
+        else None
+    )
     return TemplateResponse(
         request,
         "quizzes/result.html",
         {
             "attempt": attempt,
-            "status": status[attempt.quiz_id],
+            "status": status,
             "module": module,
-            "show_answers": show_answers,
+            "outcome": outcome,
+            "show_answers": policy != FeedbackPolicy.NEVER,
+            "answers_revealed": reveal,
             "feedback": [
-                _feedback_for(q, attempt.answers.get(q["key"], []))
+                selectors.question_feedback(q, attempt.answers.get(q["key"], []), reveal=reveal)
                 for q in attempt.snapshot["questions"]
             ]
-            if show_answers
+            if policy != FeedbackPolicy.NEVER
             else [],
         },
     )

@@ -4,7 +4,7 @@ import pytest
 
 from quizzes import services
 from quizzes.models import AttemptAnswer, QuizAttempt
-from tests.factories import make_course, make_quiz
+from tests.factories import answer_quiz, make_course, make_quiz
 from tests.helpers import require_postgres
 from tests.progress.test_concurrency import run_concurrently
 
@@ -42,3 +42,23 @@ def test_two_tabs_starting_the_last_attempt_get_one(catalogue, learner):
     statuses = run_concurrently(learner, [url, url, url])
     assert statuses == [302, 302, 302]
     assert QuizAttempt.objects.filter(user=learner, quiz=quiz).count() == 1
+
+
+def test_passing_submits_at_once_complete_the_course_once(catalogue, learner):
+    require_postgres()
+    from progress.models import Completion, ModuleProgress
+
+    quiz = make_quiz(questions=2)
+    course = make_course(catalogue, modules=1, quiz=quiz)
+    module = course.get_children().get().specific
+    attempt = services.quiz_attempt_start(user=learner, quiz=quiz, module_id=module.pk)
+    answer_quiz(learner, attempt)
+    review = f"/quiz/attempts/{attempt.pk}/review/"
+    complete = f"/progress/modules/{module.pk}/complete/"
+    # Two tabs submitting, and a third clicking "mark as done" at the same moment.
+    statuses = run_concurrently(learner, [review, review, complete])
+    assert len(statuses) == 3 and 500 not in statuses
+    attempt.refresh_from_db()
+    assert attempt.passed and AttemptAnswer.objects.filter(attempt=attempt).count() == 2
+    assert ModuleProgress.objects.filter(module_id=module.pk).count() == 1
+    assert Completion.objects.filter(user=learner, course_id=course.pk).count() == 1
