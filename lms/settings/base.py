@@ -219,7 +219,21 @@ CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# DatabaseScheduler behind a lock (lms/beat.py): a second beat waits instead of sending
+# everything twice.
+CELERY_BEAT_SCHEDULER = "lms.beat:LockedDatabaseScheduler"
+# Write each entry's last run time right after sending it, so that a beat taking over from one
+# that died knows what was already sent.
+CELERY_BEAT_SYNC_EVERY = 1
+# Tasks are acknowledged when they end (acks_late), so Redis hands a message to another worker
+# once it has been unacknowledged this long: it must exceed the longest hard time limit, or a
+# task still running would be started a second time. A lower value only redelivers sooner the
+# messages of a worker that died (kill -9). tests/lms/test_celery.py checks every task's limit.
+CELERY_BROKER_VISIBILITY_TIMEOUT = int(
+    env("CELERY_BROKER_VISIBILITY_TIMEOUT", str(2 * CELERY_TASK_TIME_LIMIT))
+)
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = CELERY_BROKER_VISIBILITY_TIMEOUT
 CELERY_BROKER_HEALTH_TIMEOUT = float(env("CELERY_BROKER_HEALTH_TIMEOUT", "3"))
 # A worker child whose memory has grown past this (KiB) is replaced after its task: one large
 # file cannot leave a bloated process behind for every task after it.
@@ -261,6 +275,9 @@ WAGTAILADMIN_PERMITTED_LANGUAGES = [("sv", "Svenska"), ("en", "English")]
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "pptx", "odt", "ods", "txt", "vtt", "csv"]
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+# No avatars from Gravatar: the URL carries a hash of the user's email address to a third party
+# (and breaks offline). Wagtail shows its default avatar or one uploaded in the account settings.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
 
 LOGGING = {

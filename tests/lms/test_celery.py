@@ -31,3 +31,23 @@ def test_task_runs_on_real_worker_and_writes_to_database(celery_worker):
     # Publishing recorded the send time too (the signal that beat relies on).
     assert row.beat_sent_at is not None
     assert row.beat_sent_at <= row.worker_seen_at
+
+
+def test_redis_visibility_timeout_exceeds_every_tasks_hard_time_limit():
+    # acks_late: Redis gives an unacknowledged message to another worker after the visibility
+    # timeout, so a task still running at that point would run twice.
+    from lms.celery import app
+
+    app.loader.import_default_modules()  # every app's tasks.py
+    limits = {
+        name: task.time_limit or app.conf.task_time_limit
+        for name, task in app.tasks.items()
+        if not name.startswith("celery.")
+    }
+    assert "lms.heartbeat" in limits
+    assert app.conf.task_acks_late
+    longest = max(limits.values())
+    assert longest < settings.CELERY_BROKER_VISIBILITY_TIMEOUT, limits
+    if settings.CELERY_BROKER_URL.startswith("redis"):
+        options = app.conf.broker_transport_options
+        assert options["visibility_timeout"] == settings.CELERY_BROKER_VISIBILITY_TIMEOUT
