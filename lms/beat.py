@@ -97,9 +97,16 @@ class PostgresBeatLock:
         return self._held
 
     def release(self) -> None:
-        self._held = False
+        held, self._held = self._held, False
         if self._connection is not None:
-            # Closing ends the session, which drops the lock; a broken one has nothing to drop.
+            # Unlock explicitly first: the server ends a closed session asynchronously, so a
+            # standby asking right after the close could still find the lock taken. Closing
+            # then drops anything left; a broken connection has nothing to drop.
+            with contextlib.suppress(Exception):
+                if held:
+                    self._connection.execute(
+                        "SELECT pg_advisory_unlock(%s, %s)", ADVISORY_LOCK_KEY
+                    )
             with contextlib.suppress(Exception):
                 self._connection.close()
             self._connection = None
