@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from .models import WATCHED_SHARE, FilmProgress, ModulePage, ReflectionAnswer
@@ -133,13 +133,14 @@ def _fresh_clock(now: datetime) -> datetime:
 def film_progress_serve(
     *, user, module: ModulePage, shown: dict[str, FilmProgress], now: datetime | None = None
 ) -> None:
-    """Start the credit clock of each film the module page shows the viewer for the first time.
+    """Start the credit clock of each film the module page shows the viewer for the first time
+    (it also decides when reading the transcript can count).
 
     `shown` is the viewer's progress in this module by block id, as the page read it; pages that
     show nothing new write nothing.
     """
+    # Embedded films send no reports, but their transcript needs the clock too.
     blocks = [b for b in module.body if b.block_type == "film" and b.value["film"]]
-    blocks = [b for b in blocks if not b.value["film"].is_embedded]  # no reports from embeds
     new = [b for b in blocks if b.id not in shown]
     unstarted = [b.id for b in blocks if b.id in shown and shown[b.id].credit_from is None]
     if not new and not unstarted:
@@ -219,15 +220,49 @@ def film_progress_record(
     return progress
 
 
+def _next_second(moment: datetime) -> datetime:
+    whole = moment.replace(microsecond=0)
+    return whole if whole == moment else whole + timedelta(seconds=1)
+
+
 @transaction.atomic
-def film_transcript_read(*, user, module: ModulePage, block_id: str) -> FilmProgress:
+def film_transcript_read(
+    *, user, module: ModulePage, block_id: str, now: datetime | None = None
+) -> FilmProgress:
+    """Count the film as watched because the learner has read its transcript.
+
+    The transcript is the alternative for people who cannot see or hear the film, so it is
+    offered for every film, under the same time rule as playing: it counts once the credit clock
+    would have let the rest of the film, up to WATCHED_SHARE, be played at
+    FILM_MAX_PLAYBACK_RATE. Earlier, nothing is recorded and the message says from when it
+    counts. Embedded films have a length in their record too and follow the same rule.
+    """
+    now = now or timezone.now()
     film = _block(module, block_id, "film").value["film"]
     progress, _created = FilmProgress.objects.select_for_update().get_or_create(
         user=user, module_id=module.pk, block_id=block_id, defaults={"film": film}
     )
-    if progress.transcript_read_at is None:
-        progress.transcript_read_at = timezone.now()
-        progress.save(update_fields=["transcript_read_at", "updated_at"])
+    if progress.transcript_read_at is not None:
+        return progress
+    same_film = progress.film_id == film.pk
+    if not (same_film and progress.watched_at):
+        played = progress.seconds_played if same_film else 0.0
+        rest = max(0.0, WATCHED_SHARE * film.duration_seconds - played)
+        # No clock yet: the page never showed the film; it starts when the page is shown.
+        clock = progress.credit_from or _fresh_clock(now)
+        ready = clock + timedelta(seconds=rest / settings.FILM_MAX_PLAYBACK_RATE)
+        if now < ready:
+            # Rolled back with the transaction: a row created above is not kept either.
+            raise ValidationError(
+                _(
+                    "You can confirm that you have read the transcript from %(time)s, when there "
+                    "has been time to watch the film. Keep reading until then."
+                )
+                # Rounded up: at the second shown it is accepted.
+                % {"time": formats.time_format(timezone.localtime(_next_second(ready)), "H:i:s")}
+            )
+    progress.transcript_read_at = now
+    progress.save(update_fields=["transcript_read_at", "updated_at"])
     return progress
 
 

@@ -77,6 +77,15 @@ def module_complete(*, user, module: Page) -> ModuleCompletionResult:
     course = module.get_parent().specific
     if not hasattr(module, "unmet_requirements") or not course.live:
         raise ProgressError([_not_available()])
+    # The lock before anything is read: a concurrent request of this learner for this course
+    # (a second required quiz of this module passed in another tab) has then committed, and
+    # the reads below see it; read before the lock, each could miss the other's pass. Without a
+    # round yet it is created after the checks, as before: a round started now would postdate
+    # the pass being reported (requirements count passes since the round started). Quizzes
+    # and module pages start the round first, so a pass normally finds one to lock.
+    progress = selectors.current_round(user=user, course_id=course.pk)
+    if progress is not None:
+        progress = CourseProgress.objects.select_for_update().get(pk=progress.pk)
     state = selectors.course_state(user=user, course=course)
     module_state = state.module(module.pk)
     if module_state is None:
@@ -88,7 +97,8 @@ def module_complete(*, user, module: Page) -> ModuleCompletionResult:
         raise ProgressError(unmet)
 
     now = timezone.now()
-    progress = _round_for_update(user=user, course=course)
+    if progress is None:
+        progress = _round_for_update(user=user, course=course)
     module_progress, _ = ModuleProgress.objects.get_or_create(
         course_progress=progress, module_id=module.pk, defaults={"started_at": now}
     )

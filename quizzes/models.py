@@ -38,6 +38,20 @@ class FeedbackPolicy(models.TextChoices):
     AFTER_PASS = "after_pass", _("Correct answers only once passed or when no attempts remain")
     NEVER = "never", _("Never show the correct answers")
 
+    @classmethod
+    def stricter(cls, *policies: str) -> FeedbackPolicy:
+        """The policy of `policies` that shows the least."""
+        return max((cls(p) for p in policies), key=_POLICY_STRICTNESS.index)
+
+
+# From the one that shows the most to the one that shows the least.
+_POLICY_STRICTNESS = [
+    FeedbackPolicy.AFTER_EACH,
+    FeedbackPolicy.AFTER_SUBMIT,
+    FeedbackPolicy.AFTER_PASS,
+    FeedbackPolicy.NEVER,
+]
+
 
 class QuestionTag(TaggedItemBase):
     content_object = ParentalKey(
@@ -238,6 +252,13 @@ class QuizAttempt(models.Model):
     @property
     def question_keys(self) -> list[str]:
         return [q["key"] for q in self.snapshot["questions"]]
+
+    @property
+    def feedback_policy(self) -> FeedbackPolicy:
+        """The stricter of the policy the attempt started under and the quiz's current one: an
+        editor who makes a quiz stricter (a final test now after_pass) closes old attempts too,
+        and a looser policy never opens an attempt that started under a stricter one."""
+        return FeedbackPolicy.stricter(self.snapshot["feedback_policy"], self.quiz.feedback_policy)
 
 
 class AttemptAnswer(models.Model):

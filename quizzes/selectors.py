@@ -63,9 +63,10 @@ def answers_revealed(*, attempt: QuizAttempt, status: QuizStatus) -> bool:
     and the explanations (right or wrong per question is shown unless the policy is "never").
 
     With "correct answers only once passed or when no attempts remain", a failed attempt shows
-    them only when the learner has passed since, or when no attempt is left or open.
+    them only when the learner has passed since, or when no attempt is left or open. The policy
+    is the stricter of the attempt's and the quiz's current one (QuizAttempt.feedback_policy).
     """
-    policy = attempt.snapshot["feedback_policy"]
+    policy = attempt.feedback_policy
     if policy == FeedbackPolicy.NEVER:
         return False
     if policy == FeedbackPolicy.AFTER_PASS:

@@ -228,7 +228,7 @@ def quiz_attempt_answer(
         raise QuizError(_("Choose exactly one answer."))
     attempt.answers = {**attempt.answers, question_key: chosen}
     fields = ["answers"]
-    if attempt.snapshot["feedback_policy"] == FeedbackPolicy.AFTER_EACH:
+    if attempt.feedback_policy == FeedbackPolicy.AFTER_EACH:
         attempt.locked_questions = [*attempt.locked_questions, question_key]
         fields.append("locked_questions")
     attempt.save(update_fields=fields)

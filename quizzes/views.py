@@ -45,7 +45,7 @@ def question(request: HttpRequest, attempt_id: int, number: int) -> HttpResponse
         elif go == "next" and not locked and not attempt.answers.get(current["key"]):
             errors = [_("Choose an answer.")]
         if not errors:
-            if attempt.snapshot["feedback_policy"] == FeedbackPolicy.AFTER_EACH and chosen:
+            if attempt.feedback_policy == FeedbackPolicy.AFTER_EACH and chosen:
                 return redirect("quizzes:question", attempt.pk, number)  # show this one's feedback
             if go == "previous" and number > 1:
                 return redirect("quizzes:question", attempt.pk, number - 1)
@@ -64,10 +64,11 @@ def question(request: HttpRequest, attempt_id: int, number: int) -> HttpResponse
             "total": len(questions),
             "selected": selected,
             "errors": errors,
+            "feedback_policy": attempt.feedback_policy,
             # Feedback for a final answer only (feedback after each question): before that
             # nothing about correctness is sent.
             "feedback": selectors.question_feedback(current, selected, reveal=True)
-            if locked and attempt.snapshot["feedback_policy"] == FeedbackPolicy.AFTER_EACH
+            if locked and attempt.feedback_policy == FeedbackPolicy.AFTER_EACH
             else None,
         },
         status=400 if errors else 200,
@@ -113,7 +114,7 @@ def result(request: HttpRequest, attempt_id: int) -> HttpResponse:
     status = selectors.quiz_statuses(user=request.user, quizzes=[attempt.quiz], now=timezone.now())[
         attempt.quiz_id
     ]
-    policy = attempt.snapshot["feedback_policy"]
+    policy = attempt.feedback_policy
     reveal = selectors.answers_revealed(attempt=attempt, status=status)
     module = attempt.module.specific if attempt.module_id and attempt.module else None
     # The module (an app above this one) says what the pass meant for it: done, course done.

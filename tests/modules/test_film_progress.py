@@ -1,5 +1,6 @@
 import json
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.conf import settings
@@ -204,7 +205,15 @@ def test_time_unused_before_a_report_does_not_carry_over(film_module, learner):
 
 def test_reading_the_transcript_counts_as_watched(film_module, learner):
     module, block_id = film_module
-    services.film_transcript_read(user=learner, module=module, block_id=block_id)
+    shown(learner, module)
+    # Under the time rule of playing: 90 of 100 s at RATE, less the slack (tamper cases in
+    # tests/security/test_film_progress_tamper.py).
+    ready = (90 - SLACK) / RATE
+    with pytest.raises(ValidationError, match="från kl"):
+        services.film_transcript_read(
+            user=learner, module=module, block_id=block_id, now=at(ready - 1)
+        )
+    services.film_transcript_read(user=learner, module=module, block_id=block_id, now=at(ready))
     assert progress_services.module_complete(user=learner, module=module).completion
 
 
@@ -288,5 +297,14 @@ def test_embedded_film_counts_through_its_transcript(client, catalogue, learner)
         services.film_progress_record(
             user=learner, module=module, block_id=block_id, played=[[0, 60]]
         )
-    client.post(f"/modules/{module.pk}/films/{block_id}/transcript-read/")
+    # The page started the clock (an embed has a length in its record): the transcript counts
+    # once 90 % of 60 s could have been played.
+    clock = FilmProgress.objects.get(user=learner).credit_from
+    assert clock is not None
+    url = f"/modules/{module.pk}/films/{block_id}/transcript-read/"
+    client.post(url)
+    assert not FilmProgress.objects.get(user=learner).is_watched
+    ready = clock + timedelta(seconds=0.9 * 60 / RATE)
+    with mock.patch("django.utils.timezone.now", return_value=ready):
+        client.post(url)
     assert progress_services.module_complete(user=learner, module=module).completion

@@ -62,3 +62,47 @@ def test_passing_submits_at_once_complete_the_course_once(catalogue, learner):
     assert attempt.passed and AttemptAnswer.objects.filter(attempt=attempt).count() == 2
     assert ModuleProgress.objects.filter(module_id=module.pk).count() == 1
     assert Completion.objects.filter(user=learner, course_id=course.pk).count() == 1
+
+
+def test_two_required_quizzes_of_one_module_passed_in_two_tabs_complete_it(catalogue, learner):
+    """Each submit asks whether the module still needs anything. Both must not decide from
+    before the other's pass: the row lock is taken before the requirements are read."""
+    require_postgres()
+    import contextlib
+    import threading
+    from unittest import mock
+
+    from modules.models import ModulePage
+    from progress import services as progress_services
+    from progress.models import Completion, ModuleProgress
+
+    first, second = make_quiz(questions=1), make_quiz(questions=1)
+    course = make_course(catalogue, modules=1, quiz=first)
+    module = course.get_children().get().specific
+    module.body.append(("quiz", {"quiz": second, "required": True}))
+    module.save_revision().publish()
+    module.refresh_from_db()
+    # As the quiz page does when a quiz starts: the module, and so the course's round, starts.
+    progress_services.module_start(user=learner, module=module)
+    attempts = []
+    for quiz in (first, second):
+        attempt = services.quiz_attempt_start(user=learner, quiz=quiz, module_id=module.pk)
+        answer_quiz(learner, attempt)
+        attempts.append(attempt)
+
+    # Both submits reach the requirements before either goes on, where the lock allows it: the
+    # widest window for the race. A submit that waits longer than 3 s goes on alone.
+    both = threading.Barrier(2)
+    original = ModulePage.unmet_requirements
+
+    def unmet_requirements(self, user):
+        with contextlib.suppress(threading.BrokenBarrierError):
+            both.wait(timeout=3)
+        return original(self, user)
+
+    with mock.patch.object(ModulePage, "unmet_requirements", unmet_requirements):
+        statuses = run_concurrently(learner, [f"/quiz/attempts/{a.pk}/review/" for a in attempts])
+    assert statuses == [302, 302]
+    assert all(QuizAttempt.objects.filter(pk=a.pk, passed=True).exists() for a in attempts)
+    assert ModuleProgress.objects.get(module_id=module.pk).completed_at is not None
+    assert Completion.objects.filter(user=learner, course_id=course.pk).count() == 1

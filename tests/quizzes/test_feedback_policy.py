@@ -123,3 +123,86 @@ def test_the_other_policies_are_unchanged(client, learner, catalogue, policy, re
     page = client.get(f"/quiz/attempts/{attempt.pk}/result/").content.decode()
     assert ("Rätt svar:" in page) is revealed
     assert ("Inte rätt." in page) is shown
+
+
+def test_strictness_of_the_policies():
+    stricter = FeedbackPolicy.stricter
+    order = ["after_each", "after_submit", "after_pass", "never"]
+    for i, looser in enumerate(order):
+        for tighter in order[i:]:
+            assert stricter(looser, tighter) == stricter(tighter, looser) == tighter
+
+
+def test_a_failed_attempt_from_before_a_switch_to_after_pass_shows_no_correct_answers(
+    client, learner, catalogue
+):
+    # As migration 0002 did to final tests whose attempts were taken under "after submit".
+    quiz, module = final_test(catalogue, policy=FeedbackPolicy.AFTER_SUBMIT)
+    attempt = fail(learner, quiz, module)
+    quiz.feedback_policy = FeedbackPolicy.AFTER_PASS
+    quiz.save(update_fields=["feedback_policy"])
+    assert attempt.snapshot["feedback_policy"] == FeedbackPolicy.AFTER_SUBMIT
+    attempt.refresh_from_db()
+    assert not selectors.answers_revealed(attempt=attempt, status=status_of(learner, quiz))
+    client.force_login(learner)
+    url = f"/quiz/attempts/{attempt.pk}/result/"
+    page = client.get(url).content
+    text = page.decode()
+    assert text.count("Inte rätt.") == 2 and "Rätt svar visas när du har fått godkänt" in text
+    assert "Rätt svar:" not in text and "Återkoppling" not in text and "Förklaring" not in text
+    swap_unchosen_right_answers(attempt)
+    assert without_csrf(client.get(url).content) == without_csrf(page)
+
+
+def test_a_looser_policy_later_does_not_open_an_older_attempt(client, learner, catalogue):
+    quiz, module = final_test(catalogue, policy=FeedbackPolicy.AFTER_PASS)
+    attempt = fail(learner, quiz, module)
+    quiz.feedback_policy = FeedbackPolicy.AFTER_SUBMIT
+    quiz.save(update_fields=["feedback_policy"])
+    client.force_login(learner)
+    page = client.get(f"/quiz/attempts/{attempt.pk}/result/").content.decode()
+    assert "Inte rätt." in page and "Rätt svar:" not in page
+
+
+def test_feedback_after_each_question_stops_when_the_quiz_becomes_stricter(
+    client, learner, catalogue
+):
+    quiz, module = final_test(catalogue, policy=FeedbackPolicy.AFTER_EACH)
+    attempt = services.quiz_attempt_start(user=learner, quiz=quiz, module_id=module.pk)
+    first = attempt.snapshot["questions"][0]
+    client.force_login(learner)
+    url = f"/quiz/attempts/{attempt.pk}/questions/1/"
+    wrong = next(c for c in first["choices"] if not c["correct"])
+    client.post(url, {"choice": [wrong["key"]], "go": "next"})
+    assert "Rätt svar:" in client.get(url).content.decode()  # under "after each", as before
+    quiz.feedback_policy = FeedbackPolicy.AFTER_PASS
+    quiz.save(update_fields=["feedback_policy"])
+    page = client.get(url).content
+    assert "Rätt svar:" not in page.decode() and "Inte rätt." not in page.decode()
+    swap_unchosen_right_answers_of_open(attempt)
+    assert without_csrf(client.get(url).content) == without_csrf(page)
+    # The next answer is no longer final, as under "after pass".
+    second = attempt.snapshot["questions"][1]
+    services.quiz_attempt_answer(
+        user=learner,
+        attempt_id=attempt.pk,
+        question_key=second["key"],
+        choice_keys=[second["choices"][0]["key"]],
+    )
+    attempt.refresh_from_db()
+    assert attempt.locked_questions == [first["key"]]
+
+
+def swap_unchosen_right_answers_of_open(attempt: QuizAttempt) -> None:
+    """As swap_unchosen_right_answers, for the answered questions of an open attempt."""
+    attempt.refresh_from_db()
+    snapshot = attempt.snapshot
+    for question in snapshot["questions"]:
+        chosen = attempt.answers.get(question["key"])
+        if not chosen:
+            continue
+        unchosen = [c for c in question["choices"] if c["key"] not in chosen]
+        right = next(c for c in unchosen if c["correct"])
+        wrong = next(c for c in unchosen if not c["correct"])
+        right["correct"], wrong["correct"] = False, True
+    QuizAttempt.objects.filter(pk=attempt.pk).update(snapshot=snapshot)

@@ -2,6 +2,7 @@
 bad numbers get a 400 with a message (never a 500), and nobody else's progress moves."""
 
 import json
+import math
 import time
 from contextlib import contextmanager
 from datetime import timedelta
@@ -232,3 +233,64 @@ def test_showing_the_page_again_writes_nothing_more(client, module, learner):
         if "modules_filmprogress" in q["sql"] and not q["sql"].lstrip().startswith("SELECT")
     ]
     assert writes == []
+
+
+def transcript_url(module) -> str:
+    return f"/modules/{module.pk}/films/{module.film_block_ids()[0]}/transcript-read/"
+
+
+def test_the_transcript_right_after_opening_the_module_does_not_count(client, module, learner):
+    client.force_login(learner)
+    client.get(module.url)
+    response = client.post(transcript_url(module), follow=True)
+    text = " ".join(response.content.decode().split())
+    assert "Du kan bekräfta att du har läst transkriptionen från kl." in text
+    progress = progress_of(learner, module)
+    assert progress.transcript_read_at is None and not progress.is_watched
+    assert module.unmet_requirements(learner)
+
+
+def test_the_transcript_before_the_page_showed_the_film_does_not_count(client, module, learner):
+    client.force_login(learner)
+    response = client.post(transcript_url(module))
+    assert response.status_code == 302
+    assert not FilmProgress.objects.filter(user=learner).exists()
+
+
+def test_with_a_controlled_clock_the_transcript_counts_once_the_film_could_be_watched(
+    client, module, learner
+):
+    client.force_login(learner)
+    # 90 % of 30 s at RATE, less the slack the clock starts with.
+    ready = (0.9 * 30 - SLACK) / RATE
+    t0 = timezone.now().replace(microsecond=0)
+    with clock(t0) as moment:
+        client.get(module.url)
+        moment["now"] = t0 + timedelta(seconds=ready - 0.5)
+        response = client.post(transcript_url(module), follow=True)
+        # The time shown is rounded up to a whole second.
+        shown = timezone.localtime(t0 + timedelta(seconds=math.ceil(ready))).strftime("%H:%M:%S")
+        assert f"från kl. {shown}" in response.content.decode()
+        assert progress_of(learner, module).transcript_read_at is None
+        moment["now"] = t0 + timedelta(seconds=ready)
+        response = client.post(transcript_url(module), follow=True)
+        assert "Noterat: du har läst transkriptionen." in response.content.decode()
+    progress = progress_of(learner, module)
+    assert progress.transcript_read_at == t0 + timedelta(seconds=ready)
+    assert progress.is_watched and not module.unmet_requirements(learner)
+
+
+def test_played_seconds_count_towards_the_transcript(client, module, learner):
+    client.force_login(learner)
+    t0 = timezone.now().replace(microsecond=0)
+    with clock(t0) as moment:
+        client.get(module.url)
+        moment["now"] = t0 + timedelta(seconds=5)
+        post(client, progress_url(module), {"played": [[0, 12]]})  # 12 of 10 + 2 s credited
+        # 27 s are needed in all; 12 are played, and 15 more take 7.5 s at 2x.
+        moment["now"] = t0 + timedelta(seconds=12)
+        client.post(transcript_url(module))
+        assert progress_of(learner, module).transcript_read_at is None
+        moment["now"] = t0 + timedelta(seconds=12.5)
+        client.post(transcript_url(module))
+        assert progress_of(learner, module).is_watched

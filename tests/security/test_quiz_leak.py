@@ -3,7 +3,10 @@
 Structural, not a search for words: every page and response of an attempt is recorded, the
 correct flags in the attempt's snapshot are flipped (every choice changes), the attempt is put
 back as it was and the same requests are made again. Whatever form the correct flag might take
-in a template (a word, a class, `data-k="1"`, an order), the two recordings would differ.
+when a page is rendered (a word, a class, `data-k="1"`, a sort on the flag), the two recordings
+would differ. The order and the keys of the choices are fixed in the snapshot when the attempt
+starts, so flipping the flags cannot show whether they say anything: tests/quizzes/test_keys.py
+checks that.
 """
 
 from __future__ import annotations
