@@ -170,12 +170,15 @@ def _save(rows: list[list], created: Counter) -> None:
         created.update(NoticeKind(kind) for (kind,) in cursor.fetchall())
 
 
-def _without_jit() -> None:
-    """The slice queries are cheap but look expensive to PostgreSQL's planner, which would
-    spend more time compiling them (JIT) than running them. For this transaction only."""
+def _batch_settings() -> None:
+    """For this transaction only (PostgreSQL). The slice queries are cheap but look expensive
+    to the planner, which would spend longer compiling them (JIT) than running them. The
+    commit need not wait for the disk: a sweep lost in a crash is decided again by the next
+    run (idempotent), and any later durable commit (a sender's claim) makes this one durable
+    first."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL jit = off")
+            cursor.execute("SET LOCAL jit = off; SET LOCAL synchronous_commit = off")
 
 
 def sweep(*, today: datetime.date | None = None) -> SweepResult:
@@ -193,7 +196,7 @@ def sweep(*, today: datetime.date | None = None) -> SweepResult:
             rows: list[tuple] = []
             # One transaction per slice: its decisions are written together or not at all.
             with transaction.atomic():
-                _without_jit()
+                _batch_settings()
                 due = list(selectors.due_candidates(today=today, lo=lo, hi=hi))
                 renew = list(selectors.renewal_candidates(today=today, lo=lo, hi=hi))
                 courses.load({row[2] for row in due} | {row[2] for row in renew})
@@ -246,6 +249,14 @@ def _release_stale(day: datetime.date) -> None:
             Delivery.objects.filter(pk__in=stale).delete()
 
 
+_NEW_DELIVERIES = (
+    "INSERT INTO {delivery} (user_id, day, status, created_at, claimed_by, error) "
+    "SELECT DISTINCT user_id, %s, %s, %s, '', '' FROM {notice} "
+    "WHERE delivery_id IS NULL AND user_id >= %s AND user_id <= %s "
+    "ON CONFLICT (user_id, day) DO NOTHING"
+)
+
+
 def plan_deliveries(*, day: datetime.date) -> int:
     """Give every notice not yet in an email to its person's pending email of `day`.
     Returns the number of notices planned. Idempotent."""
@@ -257,14 +268,22 @@ def plan_deliveries(*, day: datetime.date) -> int:
         .distinct()
     )
     planned = 0
+    tables = {"notice": Notice._meta.db_table, "delivery": Delivery._meta.db_table}
+    sql_day = connection.ops.adapt_datefield_value(day)
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
     for start in range(0, len(user_ids), PLAN_BATCH):
         batch = user_ids[start : start + PLAN_BATCH]
         # Id ranges, not lists of ids: the same rows, a short statement.
         people = {"user_id__gte": batch[0], "user_id__lte": batch[-1]}
         with transaction.atomic():
-            Delivery.objects.bulk_create(
-                [Delivery(user_id=user_id, day=day) for user_id in batch], ignore_conflicts=True
-            )
+            _batch_settings()
+            # Set-based: the emails of the people in the batch who have undelivered notices,
+            # then the notices given to them.
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    _NEW_DELIVERIES.format(**tables),
+                    [sql_day, DeliveryStatus.PENDING.value, now, batch[0], batch[-1]],
+                )
             # Locked until commit: a sender cannot claim these while notices are added, and
             # an email already claimed (sending, sent) gets nothing more; its person's new
             # notices wait for the next day's email.
