@@ -4,8 +4,8 @@ and sending those emails exactly once (send_due). The only writer of Notice and 
 Exactly once, step by step:
 
 1. `sweep` writes each decision as a Notice with a unique key (`overdue:<assignment>:<week>`
-   and so on) with `bulk_create(ignore_conflicts=True)`: running it again, or twice at once,
-   adds nothing.
+   and so on), one `INSERT … SELECT … ON CONFLICT (key) DO NOTHING` per slice: running it
+   again, or twice at once, adds nothing.
 2. `plan_deliveries(day)` gives every notice not yet carried by an email to the person's
    pending Delivery of `day` (unique per person and day), locking those deliveries while it
    does, so a notice is never added to an email that is already being sent.
