@@ -4,8 +4,8 @@ and sending those emails exactly once (send_due). The only writer of Notice and 
 Exactly once, step by step:
 
 1. `sweep` writes each decision as a Notice with a unique key (`overdue:<assignment>:<week>`
-   and so on) with `bulk_create(ignore_conflicts=True)`: running it again, or twice at once,
-   adds nothing.
+   and so on), one `INSERT … SELECT … ON CONFLICT (key) DO NOTHING` per slice: running it
+   again, or twice at once, adds nothing.
 2. `plan_deliveries(day)` gives every notice not yet carried by an email to the person's
    pending Delivery of `day` (unique per person and day), locking those deliveries while it
    does, so a notice is never added to an email that is already being sent.
@@ -21,6 +21,7 @@ Exactly once, step by step:
 from __future__ import annotations
 
 import datetime
+import json
 import logging
 import os
 import smtplib
@@ -118,7 +119,8 @@ class _Digest:
             if manager_id != user_id:  # a manager's own courses come in their own reminder
                 self.rows[manager_id].append((due_on, user_id, assignment_id))
 
-    def notices(self) -> list[Notice]:
+    def decisions(self) -> list[tuple]:
+        """The summaries as rows for `_save`."""
         week = calendar.iso_week(self.today)
         limit = settings.REMINDER_DIGEST_MAX_PEOPLE
         made = []
@@ -132,42 +134,51 @@ class _Digest:
                 "people": len(people),
                 "assignments": len(rows),
             }
-            made.append(
-                Notice(
-                    key=f"digest:{manager_id}:{week}",
-                    kind=NoticeKind.MANAGER_DIGEST,
-                    user_id=manager_id,
-                    payload=payload,
-                )
-            )
+            key = f"digest:{manager_id}:{week}"
+            made.append((key, NoticeKind.MANAGER_DIGEST.value, manager_id, None, payload))
         return made
 
 
-def _save(notices: list[Notice], created: Counter, existing: set[str] | None = None) -> None:
-    """Write the notices not yet decided. `existing`: keys already known to exist (None:
-    look them up)."""
-    if not notices:
+_INSERT = (
+    "INSERT INTO {table} (key, kind, user_id, assignment_id, payload, created_at) "
+    "SELECT {columns}, %s FROM {rows} WHERE true "  # WHERE: SQLite's INSERT … SELECT … ON CONFLICT
+    "ON CONFLICT (key) DO NOTHING RETURNING kind"
+)
+# The rows travel as one JSON array of [key, kind, user id, assignment id, payload]: a single
+# parameter, cheap to send, read as a table by either database.
+_ROWS = {
+    "postgresql": (
+        "value ->> 0, value ->> 1, (value ->> 2)::bigint, (value ->> 3)::bigint, "
+        "(value -> 4)::jsonb",
+        "json_array_elements(%s::json) AS r(value)",
+    ),
+    "sqlite": ("value ->> 0, value ->> 1, value ->> 2, value ->> 3, value -> 4", "json_each(%s)"),
+}
+
+
+def _save(rows: list[list], created: Counter) -> None:
+    """Write the decisions not yet made, in one statement: rows of [key, kind, user id,
+    assignment id, payload]. The unique key decides: a decision made before, or by a sweep
+    running at the same time, is left as it is (ON CONFLICT DO NOTHING) and not counted."""
+    if not rows:
         return
-    if existing is None:
-        existing = set(
-            Notice.objects.filter(key__in=[n.key for n in notices]).values_list("key", flat=True)
-        )
-    new = [n for n in notices if n.key not in existing]
-    # ignore_conflicts: a sweep running at the same time may have written the same key.
-    Notice.objects.bulk_create(new, batch_size=1000, ignore_conflicts=True)
-    created.update(n.kind for n in new)
+    columns, source = _ROWS[connection.vendor]
+    sql = _INSERT.format(table=Notice._meta.db_table, columns=columns, rows=source)
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [now, json.dumps(rows)])
+        created.update(NoticeKind(kind) for (kind,) in cursor.fetchall())
 
 
-def _existing_keys(lo: int, hi: int, today: datetime.date) -> set[str]:
-    """Keys of the slice's assignments that today's decisions can repeat: due-soon and overdue
-    notices of the last weeks (their keys carry the due date or the week) and every renewal.
-    A range query instead of a list of thousands of keys."""
-    recent = today - datetime.timedelta(days=settings.REMINDER_DUE_SOON_DAYS + 8)
-    return set(
-        Notice.objects.filter(assignment_id__gte=lo, assignment_id__lt=hi)
-        .filter(Q(kind=NoticeKind.RENEWAL) | Q(created_at__date__gte=recent))
-        .values_list("key", flat=True)
-    )
+def _batch_settings() -> None:
+    """For this transaction only (PostgreSQL). The slice queries are cheap but look expensive
+    to the planner, which would spend longer compiling them (JIT) than running them. The
+    commit need not wait for the disk: a sweep lost in a crash is decided again by the next
+    run (idempotent), and any later durable commit (a sender's claim) makes this one durable
+    first."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off; SET LOCAL synchronous_commit = off")
 
 
 def sweep(*, today: datetime.date | None = None) -> SweepResult:
@@ -182,44 +193,37 @@ def sweep(*, today: datetime.date | None = None) -> SweepResult:
         first, last = bounds
         for lo in range(first, last + 1, CHUNK):
             hi = lo + CHUNK
-            notices: list[Notice] = []
-            due = list(selectors.due_candidates(today=today, lo=lo, hi=hi))
-            renew = list(selectors.renewal_candidates(today=today, lo=lo, hi=hi))
-            courses.load({row[2] for row in due} | {row[2] for row in renew})
-            for pk, user_id, course_id, due_on, state, unit_id, email in due:
-                if selectors.chased_as_overdue(state, due_on, today):
-                    if digest is not None:
-                        digest.add(unit_id, due_on, user_id, pk)
-                    kind, key = NoticeKind.OVERDUE, f"overdue:{pk}:{week}"
-                elif state != EXPIRED and due_on >= today:
-                    kind, key = NoticeKind.DUE_SOON, f"due_soon:{pk}:{due_on.isoformat()}"
-                else:  # a lapsed completion: the renewal notice speaks for it
-                    continue
-                if email:
-                    payload = {**courses[course_id], "due_on": due_on.isoformat()}
-                    notices.append(
-                        Notice(
-                            key=key, kind=kind, user_id=user_id, assignment_id=pk, payload=payload
-                        )
+            rows: list[tuple] = []
+            # One transaction per slice: its decisions are written together or not at all.
+            with transaction.atomic():
+                _batch_settings()
+                due = list(selectors.due_candidates(today=today, lo=lo, hi=hi))
+                renew = list(selectors.renewal_candidates(today=today, lo=lo, hi=hi))
+                courses.load({row[2] for row in due} | {row[2] for row in renew})
+                for pk, user_id, course_id, due_on, state, unit_id, email in due:
+                    if selectors.chased_as_overdue(state, due_on, today):
+                        if digest is not None:
+                            digest.add(unit_id, due_on, user_id, pk)
+                        kind, key = NoticeKind.OVERDUE, f"overdue:{pk}:{week}"
+                    elif state != EXPIRED and due_on >= today:
+                        kind, key = NoticeKind.DUE_SOON, f"due_soon:{pk}:{due_on.isoformat()}"
+                    else:  # a lapsed completion: the renewal notice speaks for it
+                        continue
+                    if email:
+                        payload = {**courses[course_id], "due_on": due_on.isoformat()}
+                        rows.append((key, kind.value, user_id, pk, payload))
+                for pk, user_id, course_id, completion_id, lapses_on in renew:
+                    payload = {
+                        **courses[course_id],
+                        "valid_until": lapses_on.isoformat(),
+                        "completion_id": completion_id,
+                    }
+                    rows.append(
+                        (f"renewal:{completion_id}", NoticeKind.RENEWAL.value, user_id, pk, payload)
                     )
-            for pk, user_id, course_id, completion_id, lapses_on in renew:
-                payload = {
-                    **courses[course_id],
-                    "valid_until": lapses_on.isoformat(),
-                    "completion_id": completion_id,
-                }
-                notices.append(
-                    Notice(
-                        key=f"renewal:{completion_id}",
-                        kind=NoticeKind.RENEWAL,
-                        user_id=user_id,
-                        assignment_id=pk,
-                        payload=payload,
-                    )
-                )
-            _save(notices, result.created, _existing_keys(lo, hi, today))
+                _save(rows, result.created)
     if digest is not None:
-        _save(digest.notices(), result.created)
+        _save(digest.decisions(), result.created)
     result.planned = plan_deliveries(day=calendar.next_send_day(today))
     logger.info("reminder sweep %s: %s, %s planned", today, dict(result.created), result.planned)
     return result
@@ -245,6 +249,14 @@ def _release_stale(day: datetime.date) -> None:
             Delivery.objects.filter(pk__in=stale).delete()
 
 
+_NEW_DELIVERIES = (
+    "INSERT INTO {delivery} (user_id, day, status, created_at, claimed_by, error) "
+    "SELECT DISTINCT user_id, %s, %s, %s, '', '' FROM {notice} "
+    "WHERE delivery_id IS NULL AND user_id >= %s AND user_id <= %s "
+    "ON CONFLICT (user_id, day) DO NOTHING"
+)
+
+
 def plan_deliveries(*, day: datetime.date) -> int:
     """Give every notice not yet in an email to its person's pending email of `day`.
     Returns the number of notices planned. Idempotent."""
@@ -256,14 +268,22 @@ def plan_deliveries(*, day: datetime.date) -> int:
         .distinct()
     )
     planned = 0
+    tables = {"notice": Notice._meta.db_table, "delivery": Delivery._meta.db_table}
+    sql_day = connection.ops.adapt_datefield_value(day)
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
     for start in range(0, len(user_ids), PLAN_BATCH):
         batch = user_ids[start : start + PLAN_BATCH]
         # Id ranges, not lists of ids: the same rows, a short statement.
         people = {"user_id__gte": batch[0], "user_id__lte": batch[-1]}
         with transaction.atomic():
-            Delivery.objects.bulk_create(
-                [Delivery(user_id=user_id, day=day) for user_id in batch], ignore_conflicts=True
-            )
+            _batch_settings()
+            # Set-based: the emails of the people in the batch who have undelivered notices,
+            # then the notices given to them.
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    _NEW_DELIVERIES.format(**tables),
+                    [sql_day, DeliveryStatus.PENDING.value, now, batch[0], batch[-1]],
+                )
             # Locked until commit: a sender cannot claim these while notices are added, and
             # an email already claimed (sending, sent) gets nothing more; its person's new
             # notices wait for the next day's email.
