@@ -61,13 +61,21 @@ MAX_ROWS = 200_000
 # An XLSX file is a zip of XML files: its size on disk says little about what unpacking it
 # takes (a "zip bomb" of 1 MB can hold gigabytes of repeated text). What is inside is checked
 # from the zip's directory before openpyxl reads anything; Python's zipfile never unpacks more
-# than a member's stated size. A sheet of MAX_ROWS real rows is about 140 MB of XML.
-XLSX_MAX_UNPACKED = 256 * 2**20
-# openpyxl keeps every shared string in memory while it reads the sheet.
-XLSX_MAX_SHARED_STRINGS = 64 * 2**20
+# than a member's stated size. The limits are what a large employer's file needs with room to
+# spare: 60,000 employees × 12 columns unpack to 26 MB of sheet and 4.7 MB of shared strings as
+# Excel writes them (every text in the shared table), 41 MB of sheet with the texts inline. Up to
+# these limits reading takes less than 400 MB (tests/security/test_import_tamper.py measures it).
+XLSX_MAX_UNPACKED = 64 * 2**20
+# openpyxl keeps every shared string in memory, as a Python string, while it reads the sheet:
+# 16 MB of short unique strings are about a million of them.
+XLSX_MAX_SHARED_STRINGS = 16 * 2**20
 # Office XML packs about 5-20 to 1; a bomb packs near deflate's limit of about 1000 to 1.
 XLSX_MAX_RATIO = 200
 XLSX_MAX_MEMBERS = 1000
+# openpyxl builds a whole row (as XML and as cells) before giving it back: one row of millions
+# of cells would take gigabytes. Counted in the sheet's XML, streaming, before it is read.
+XLSX_MAX_CELLS_PER_ROW = 1000
+_ROW_OR_CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c)[\s/>]")
 
 
 class ImportFileError(Exception):
@@ -267,10 +275,45 @@ def _check_xlsx_sizes(content: bytes) -> None:
             )
 
 
+def _check_xlsx_rows(content: bytes) -> None:
+    """Refuse a sheet with a row wider than XLSX_MAX_CELLS_PER_ROW, reading its XML in chunks."""
+    package = zipfile.ZipFile(io.BytesIO(content))
+    for member in package.infolist():
+        if not member.filename.lower().startswith("xl/worksheets/"):
+            continue
+        cells, tail = 0, b""
+        with package.open(member) as sheet:
+            while True:
+                chunk = sheet.read(2**20)
+                text = tail + chunk
+                # A tag cut by the chunk's end is read with the next chunk.
+                keep = max(len(text) - 64, 0) if chunk else len(text)
+                done = 0
+                for match in _ROW_OR_CELL.finditer(text, 0, keep):
+                    done = match.end()
+                    cells = 0 if match.group(1) == b"row" else cells + 1
+                    if cells > XLSX_MAX_CELLS_PER_ROW:
+                        raise ImportFileError(
+                            _(
+                                "A row of the Excel sheet has more than %(max)s cells, far "
+                                "more than an employee file needs; it was not read. Save "
+                                "the sheet again with only the employee columns, or as CSV."
+                            )
+                            % {"max": XLSX_MAX_CELLS_PER_ROW}
+                        )
+                if not chunk:
+                    break
+                tail = text[max(done, keep - 64) :]
+
+
 def _read_xlsx(content: bytes) -> list[list]:
     from openpyxl import load_workbook
 
     _check_xlsx_sizes(content)
+    try:
+        _check_xlsx_rows(content)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as exc:
+        raise ImportFileError(_("The Excel file could not be opened.")) from exc
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a broken file

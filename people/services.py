@@ -51,8 +51,8 @@ def _failure_message(error: BaseException) -> str:
         )
     if isinstance(error, MemoryError):
         return _(
-            "The import needed more memory than the server allows and was stopped; nothing "
-            "was changed."
+            "The server ran out of memory during the import, which was stopped; nothing was "
+            "changed."
         )
     if isinstance(error, (OperationalError, InterfaceError)):  # not a constraint or a bug
         return _(

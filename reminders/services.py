@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.message import sanitize_address
 from django.db import connection, transaction
 from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, Subquery
 from django.db.models.expressions import RawSQL
@@ -63,6 +64,9 @@ IN_DOUBT = gettext_noop(
     "It is not sent again automatically."
 )
 NOT_WRITTEN = gettext_noop("The email could not be written.")
+TRY_LATER = gettext_noop(
+    "The mail server asked to try again later; the email waits for the next send run."
+)
 
 
 @dataclass
@@ -78,6 +82,7 @@ class SendResult:
     failed: int = 0
     skipped: int = 0
     in_doubt: int = 0  # handing over failed midway in this run
+    deferred: int = 0  # the mail server said "later" (4xx): waiting again
     recovered: int = 0  # left `sending` by a worker that is gone, now in doubt
 
 
@@ -357,6 +362,22 @@ def recover_claims() -> int:
     return recovered
 
 
+def _render(message: EmailMultiAlternatives) -> None:
+    """Do now what the mail backend does before it talks to the mail server (check the
+    addresses, render the MIME message), so that an email that cannot be written fails here,
+    alone, and never counts as in doubt."""
+    encoding = message.encoding or settings.DEFAULT_CHARSET
+    for address in [message.from_email, *message.recipients()]:
+        sanitize_address(address, encoding)  # ValueError for a malformed address
+    message.message().as_bytes(linesep="\r\n")
+
+
+def _smtp_codes(error: smtplib.SMTPException) -> list[int]:
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return [code for code, _text in error.recipients.values()]
+    return [getattr(error, "smtp_code", 0)]
+
+
 @dataclass
 class _Claim:
     delivery_id: int
@@ -383,7 +404,12 @@ def _claim_next(day: datetime.date, result: SendResult) -> _Claim | None:
             if delivery_id is None:
                 return None
             try:
-                message, reason = emails.build([delivery_id], day)[delivery_id]
+                # A savepoint: a database error while writing must not spoil the transaction
+                # that records the failure (else this email would block the queue every run).
+                with transaction.atomic():
+                    message, reason = emails.build([delivery_id], day)[delivery_id]
+                if message is not None:
+                    _render(message)
                 status = DeliveryStatus.SKIPPED
             except Exception as error:
                 # A fault in writing this one email: it would fail the same way every run.
@@ -423,6 +449,21 @@ def _finish(claim: _Claim, status: str, error: str = "") -> None:
     )
 
 
+def _give_back(claim: _Claim, note: str) -> None:
+    """Give a claimed email back as waiting (the mail server certainly did not take it)."""
+    Delivery.objects.filter(
+        pk=claim.delivery_id,
+        claimed_by=claim.worker,
+        status__in=[DeliveryStatus.SENDING, DeliveryStatus.IN_DOUBT],
+    ).update(
+        status=DeliveryStatus.PENDING,
+        error=note[:2000],
+        claimed_at=None,
+        claimed_by="",
+        claim_session=None,
+    )
+
+
 def _hand_over(claim: _Claim, mail_server, result: SendResult) -> bool:
     """Hand one claimed email to the mail server. False: stop this run (the connection is
     unusable)."""
@@ -430,12 +471,19 @@ def _hand_over(claim: _Claim, mail_server, result: SendResult) -> bool:
     try:
         claim.message.send()
     except (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused) as error:
-        # The mail server answered no: certainly not delivered, and it would say no again.
+        codes = _smtp_codes(error)
+        if codes and all(400 <= code < 500 for code in codes):
+            # 4xx (busy, greylisting, 421 closing): not accepted, so not delivered; the
+            # server says "later". Waiting again, and this run stops.
+            logger.warning("reminders: email %s deferred: %s", claim.delivery_id, error)
+            _give_back(claim, f"{TRY_LATER}\n{type(error).__name__}: {error}")
+            result.deferred += 1
+            return False
+        # 5xx: the mail server answered no: certainly not delivered, and it would say no again.
         logger.warning("reminders: email %s refused: %s", claim.delivery_id, error)
         _finish(claim, DeliveryStatus.FAILED, f"{type(error).__name__}: {error}")
         result.failed += 1
-        # 421: the server is closing the connection.
-        return getattr(error, "smtp_code", None) != 421
+        return True
     except BaseException as error:
         # Timed out, connection lost, or the task was stopped mid-way: the email may or may
         # not have arrived. In doubt, never resent; the rest of the emails wait for next run.
@@ -483,12 +531,13 @@ def send_due(*, now: datetime.datetime | None = None) -> SendResult:
             mail_server.close()
         except Exception:  # a broken connection must not hide what happened before
             logger.warning("reminders: closing the mail server connection failed", exc_info=True)
-    if result.sent or result.failed or result.skipped or result.in_doubt:
+    if result.sent or result.failed or result.skipped or result.in_doubt or result.deferred:
         logger.info(
-            "reminders sent %s, failed %s, skipped %s, in doubt %s",
+            "reminders sent %s, failed %s, skipped %s, in doubt %s, deferred %s",
             result.sent,
             result.failed,
             result.skipped,
             result.in_doubt,
+            result.deferred,
         )
     return result

@@ -420,14 +420,17 @@ def test_an_email_that_cannot_be_written_fails_alone_and_is_not_retried(world, m
 
 class FakeMailServer(socketserver.ThreadingTCPServer):
     """Just enough SMTP. `hang`: "greeting" (never says hello) or "data" (accepts the message
-    but never confirms it, once); the accepted messages' recipients in `received`."""
+    but never confirms it, once); `answers`: the next answers to RCPT or to the end of DATA
+    (`{"DATA": [b"451 later"]}`), used up one by one; the accepted messages' recipients in
+    `received`."""
 
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, hang: str | None = None) -> None:
+    def __init__(self, hang: str | None = None, answers: dict | None = None) -> None:
         super().__init__(("127.0.0.1", 0), _SMTPHandler)
         self.hang = hang
+        self.answers = {key: list(value) for key, value in (answers or {}).items()}
         self.received: list[str] = []
         self.release = threading.Event()
         threading.Thread(target=self.serve_forever, daemon=True).start()
@@ -446,6 +449,10 @@ class _SMTPHandler(socketserver.StreamRequestHandler):
     def reply(self, line: bytes) -> None:
         self.wfile.write(line + b"\r\n")
 
+    def answer(self, command: str) -> bytes | None:
+        queued = self.server.answers.get(command)
+        return queued.pop(0) if queued else None
+
     def handle(self) -> None:
         server = self.server
         if server.hang == "greeting":
@@ -461,6 +468,9 @@ class _SMTPHandler(socketserver.StreamRequestHandler):
                 recipients = []
                 self.reply(b"250 OK")
             elif command == b"RCPT":
+                if answer := self.answer("RCPT"):
+                    self.reply(answer)
+                    continue
                 recipients.append(line.split(b"<", 1)[1].split(b">", 1)[0].decode())
                 self.reply(b"250 OK")
             elif command == b"DATA":
@@ -471,6 +481,11 @@ class _SMTPHandler(socketserver.StreamRequestHandler):
                     server.hang = None
                     server.release.wait(30)
                     return
+                if answer := self.answer("DATA"):
+                    self.reply(answer)
+                    if answer.startswith(b"421"):
+                        return
+                    continue
                 server.received.extend(recipients)
                 self.reply(b"250 queued")
             elif command == b"QUIT":
@@ -484,8 +499,8 @@ class _SMTPHandler(socketserver.StreamRequestHandler):
 def smtp(settings):
     servers: list[FakeMailServer] = []
 
-    def start(hang: str | None = None) -> FakeMailServer:
-        server = FakeMailServer(hang)
+    def start(hang: str | None = None, answers: dict | None = None) -> FakeMailServer:
+        server = FakeMailServer(hang, answers)
         servers.append(server)
         settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
         settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
@@ -530,6 +545,85 @@ def test_a_mail_server_that_hangs_after_the_message_leaves_one_email_in_doubt(wo
     assert sorted(server.received) == sorted(
         p.user.email for p in people if p.user_id != doubtful.user_id
     )
+
+
+@pytest.mark.parametrize(
+    "command, answer",
+    [
+        ("DATA", b"421 4.3.2 shutting down"),
+        ("DATA", b"450 4.2.0 mailbox busy"),
+        ("DATA", b"451 4.7.1 greylisted, try again later"),
+        ("DATA", b"452 4.3.1 insufficient storage"),
+        ("RCPT", b"450 4.2.0 greylisted"),
+    ],
+)
+@pytest.mark.django_db
+def test_a_mail_server_saying_later_keeps_the_email_waiting_and_ends_the_run(
+    world, smtp, command, answer
+):
+    people = plan(world, 3)
+    server = smtp(answers={command: [answer]})
+    result = services.send_due(now=at(TUESDAY, 9))
+    assert (result.sent, result.failed, result.deferred, result.in_doubt) == (0, 0, 1, 0)
+    assert statuses() == {DeliveryStatus.PENDING: 3}
+    deferred = Delivery.objects.exclude(error="").get()
+    assert "try again later" in deferred.error and answer.decode()[:3] in deferred.error
+    assert (deferred.claimed_at, deferred.claimed_by, deferred.claim_session) == (None, "", None)
+
+    assert services.send_due(now=at(TUESDAY, 9, 15)).sent == 3
+    assert sorted(server.received) == sorted(p.user.email for p in people)
+    assert statuses() == {DeliveryStatus.SENT: 3}
+
+
+@pytest.mark.django_db
+def test_a_mail_server_saying_no_fails_that_email_and_the_run_goes_on(world, smtp):
+    plan(world, 3)
+    server = smtp(answers={"DATA": [b"550 5.1.1 no such mailbox"]})
+    result = services.send_due(now=at(TUESDAY, 9))
+    assert (result.sent, result.failed, result.deferred) == (2, 1, 0)
+    assert "550" in Delivery.objects.get(status=DeliveryStatus.FAILED).error
+    assert services.send_due(now=at(TUESDAY, 9, 15)).sent == 0
+    assert len(server.received) == 2
+
+
+@pytest.mark.django_db
+def test_a_malformed_address_fails_that_email_alone_before_the_mail_server(world, smtp):
+    people = plan(world, 3)
+    broken = sorted(people, key=lambda p: p.user_id)[1].user
+    broken.email = "anna@@example.se"
+    broken.save(update_fields=["email"])
+    server = smtp()
+    result = services.send_due(now=at(TUESDAY, 9))
+    assert (result.sent, result.failed, result.in_doubt) == (2, 1, 0)
+    failed = Delivery.objects.get(status=DeliveryStatus.FAILED)
+    assert failed.user_id == broken.pk
+    assert "could not be written" in failed.error and "Invalid address" in failed.error
+    assert statuses() == {DeliveryStatus.SENT: 2, DeliveryStatus.FAILED: 1}
+    assert "anna@@example.se" not in server.received and len(server.received) == 2
+
+
+@pytest.mark.django_db
+def test_a_database_error_while_writing_fails_that_email_and_the_run_goes_on(world, monkeypatch):
+    # On PostgreSQL a failed query aborts the transaction: without a savepoint around the
+    # writing, recording the failure raised too and the email blocked the queue every run.
+    plan(world, 3)
+    broken = Delivery.objects.order_by("user_id").values_list("pk", flat=True)[1]
+    build, attempts = emails.build, []
+
+    def build_or_fail_in_the_database(ids, today):
+        if ids == [broken]:
+            attempts.append(broken)
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT * FROM reminders_no_such_table")
+        return build(ids, today)
+
+    monkeypatch.setattr(emails, "build", build_or_fail_in_the_database)
+    result = services.send_due(now=at(TUESDAY, 9))
+    assert (result.sent, result.failed) == (2, 1)
+    services.send_due(now=at(TUESDAY, 9, 15))
+    assert attempts == [broken]
+    failed = Delivery.objects.get(pk=broken)
+    assert failed.status == DeliveryStatus.FAILED and "could not be written" in failed.error
 
 
 # Settings and the report -------------------------------------------------------------------------
