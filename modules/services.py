@@ -143,9 +143,23 @@ def film_progress_serve(
     blocks = [b for b in module.body if b.block_type == "film" and b.value["film"]]
     new = [b for b in blocks if b.id not in shown]
     unstarted = [b.id for b in blocks if b.id in shown and shown[b.id].credit_from is None]
-    if not new and not unstarted:
+    # The editor put another film in this place: viewing starts over, clock included, or an old
+    # clock would let the new film be claimed at once.
+    swapped = [b for b in blocks if b.id in shown and shown[b.id].film_id != b.value["film"].pk]
+    if not new and not unstarted and not swapped:
         return
     clock = _fresh_clock(now or timezone.now())
+    for block in swapped:
+        FilmProgress.objects.filter(user=user, module_id=module.pk, block_id=block.id).exclude(
+            film=block.value["film"]
+        ).update(
+            film=block.value["film"],
+            played_ranges=[],
+            seconds_played=0,
+            watched_at=None,
+            transcript_read_at=None,
+            credit_from=clock,
+        )
     if new:
         # Another tab may have shown it a moment ago: its clock is as good as ours.
         FilmProgress.objects.bulk_create(
@@ -195,11 +209,13 @@ def film_progress_record(
     progress, _created = FilmProgress.objects.select_for_update().get_or_create(
         user=user, module_id=module.pk, block_id=block_id, defaults={"film": film}
     )
-    if progress.film_id != film.pk:
-        # The editor put another film in this place: what was played of the old one is moot.
-        progress.played_ranges, progress.seconds_played, progress.watched_at = [], 0, None
     rate = settings.FILM_MAX_PLAYBACK_RATE
     fresh = _fresh_clock(now)
+    if progress.film_id != film.pk:
+        # The editor put another film in this place: what was played of the old one is moot,
+        # and so is its clock.
+        progress.played_ranges, progress.seconds_played, progress.watched_at = [], 0, None
+        progress.transcript_read_at, progress.credit_from = None, fresh
     clock = progress.credit_from or fresh
     credited = merge_ranges(progress.played_ranges)
     reported = [[start, min(end, duration)] for start, end in played]
@@ -242,14 +258,15 @@ def film_transcript_read(
     progress, _created = FilmProgress.objects.select_for_update().get_or_create(
         user=user, module_id=module.pk, block_id=block_id, defaults={"film": film}
     )
-    if progress.transcript_read_at is not None:
-        return progress
     same_film = progress.film_id == film.pk
+    if progress.transcript_read_at is not None and same_film:
+        return progress
     if not (same_film and progress.watched_at):
         played = progress.seconds_played if same_film else 0.0
         rest = max(0.0, WATCHED_SHARE * film.duration_seconds - played)
         # No clock yet: the page never showed the film; it starts when the page is shown.
-        clock = progress.credit_from or _fresh_clock(now)
+        # Another film's clock does not count for this one.
+        clock = (progress.credit_from if same_film else None) or _fresh_clock(now)
         ready = clock + timedelta(seconds=rest / settings.FILM_MAX_PLAYBACK_RATE)
         if now < ready:
             # Rolled back with the transaction: a row created above is not kept either.

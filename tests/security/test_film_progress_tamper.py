@@ -10,6 +10,7 @@ from unittest import mock
 
 import pytest
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
 
@@ -294,3 +295,38 @@ def test_played_seconds_count_towards_the_transcript(client, module, learner):
         moment["now"] = t0 + timedelta(seconds=12.5)
         client.post(transcript_url(module))
         assert progress_of(learner, module).is_watched
+
+
+def test_a_film_put_in_place_of_another_starts_a_clock_of_its_own(module, learner):
+    """An old clock (the module opened days ago) must not let a newly swapped-in film be claimed
+    at once, neither through the player nor through the transcript."""
+    from modules import services
+
+    block_id = module.film_block_ids()[0]
+    t0 = timezone.now()
+    services.film_progress_serve(user=learner, module=module, shown={}, now=t0)
+    new_film = make_film(title="Ny film", seconds=30)
+    block = next(b for b in module.body if b.id == block_id)
+    block.value["film"] = new_film
+    days_later = t0 + timedelta(days=3)
+    # Straight to the endpoint, before any page has shown the new film.
+    progress = services.film_progress_record(
+        user=learner, module=module, block_id=block_id, played=[[0, 30]], now=days_later
+    )
+    assert progress.film_id == new_film.pk
+    assert progress.seconds_played <= SLACK + 0.01 and not progress.is_watched
+    too_early = "Du kan bekräfta att du har läst transkriptionen från kl"
+    with pytest.raises(ValidationError, match=too_early):
+        services.film_transcript_read(
+            user=learner, module=module, block_id=block_id, now=days_later
+        )
+    # The page showing the new film restarts the clock too (a row of the old film is reset).
+    old = FilmProgress.objects.get(user=learner, module_id=module.pk, block_id=block_id)
+    old.film = make_film(title="Gammal film", seconds=30)
+    old.credit_from, old.watched_at = t0, t0
+    old.save()
+    shown = {block_id: old}
+    services.film_progress_serve(user=learner, module=module, shown=shown, now=days_later)
+    old.refresh_from_db()
+    assert old.film_id == new_film.pk and old.watched_at is None and old.played_ranges == []
+    assert old.credit_from > days_later - timedelta(seconds=SLACK)
