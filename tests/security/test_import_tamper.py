@@ -437,10 +437,13 @@ def far_column_xlsx(people: int) -> bytes:
 
     def edit(sheet: bytes) -> bytes:
         rows = sheet.split(b"</row>")
-        return b"".join(
-            part + b'<c r="XFD%d"><v>1</v></c></row>' % number
-            for number, part in enumerate(rows[:-1], start=1)
-        ) + rows[-1]
+        return (
+            b"".join(
+                part + b'<c r="XFD%d"><v>1</v></c></row>' % number
+                for number, part in enumerate(rows[:-1], start=1)
+            )
+            + rows[-1]
+        )
 
     return rewritten_sheet(xlsx_with_shared_strings(employee_sheet(people)), edit)
 
