@@ -75,6 +75,7 @@ XLSX_MAX_MEMBERS = 1000
 # openpyxl builds a whole row (as XML and as cells) before giving it back: one row of millions
 # of cells would take gigabytes. Counted in the sheet's XML, streaming, before it is read.
 XLSX_MAX_CELLS_PER_ROW = 1000
+_NO_VALUES: list = []  # every empty XLSX row, shared (never changed)
 _ROW_OR_CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c)[\s/>]")
 
 
@@ -318,13 +319,30 @@ def _read_xlsx(content: bytes) -> list[list]:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a broken file
         raise ImportFileError(_("The Excel file could not be opened.")) from exc
-    rows = []
+    rows: list[list] = []
     try:
         sheet = workbook.worksheets[0]
-        for row in sheet.iter_rows(values_only=True):
-            rows.append(list(row))
-            if len(rows) > MAX_ROWS + 1:  # stop reading: read_rows reports the size
-                break
+        # openpyxl pads every row to the width and height the sheet's <dimension> declares, and
+        # to the farthest cell of each row: a 5 KB file declaring A1:XFD1048576 took 1.45 GB.
+        # Only the columns named in the header are kept, so no row is wider than the header.
+        sheet.reset_dimensions()
+        header_rows = sheet.iter_rows(max_row=1, max_col=XLSX_MAX_CELLS_PER_ROW, values_only=True)
+        header = next(header_rows, None)
+        header_rows.close()
+        if header is None:  # a sheet without a single row
+            return []
+        # The last column of each known header, as read_rows keeps the last of a repeated one.
+        where = {str(cell).strip(): i for i, cell in enumerate(header) if cell is not None}
+        keep = sorted(i for name, i in where.items() if name in COLUMNS)
+        rows.append([header[i] for i in keep])
+        if keep:
+            for row in sheet.iter_rows(min_row=2, max_col=keep[-1] + 1, values_only=True):
+                values = [row[i] for i in keep]
+                # A row number far below the last one (a stray cell at row 1,048,576) yields an
+                # empty row for each one missing: those share one object instead of a list each.
+                rows.append(values if any(v is not None for v in values) else _NO_VALUES)
+                if len(rows) > MAX_ROWS + 1:  # stop reading: read_rows reports the size
+                    break
     except Exception as exc:  # broken XML inside the sheet shows only while reading it
         raise _file_error_at(
             len(rows) + 1, _("the Excel sheet could not be read from this row on.")

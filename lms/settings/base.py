@@ -225,15 +225,6 @@ CELERY_BEAT_SCHEDULER = "lms.beat:LockedDatabaseScheduler"
 # Write each entry's last run time right after sending it, so that a beat taking over from one
 # that died knows what was already sent.
 CELERY_BEAT_SYNC_EVERY = 1
-# Tasks are acknowledged when they end (acks_late), so Redis hands a message to another worker
-# once it has been unacknowledged this long: it must exceed the longest hard time limit, or a
-# task still running would be started a second time. A lower value only redelivers sooner the
-# messages of a worker that died (kill -9). tests/lms/test_celery.py checks every task's limit.
-CELERY_BROKER_VISIBILITY_TIMEOUT = int(
-    env("CELERY_BROKER_VISIBILITY_TIMEOUT", str(2 * CELERY_TASK_TIME_LIMIT))
-)
-if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
-    CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = CELERY_BROKER_VISIBILITY_TIMEOUT
 CELERY_BROKER_HEALTH_TIMEOUT = float(env("CELERY_BROKER_HEALTH_TIMEOUT", "3"))
 # A worker child whose memory has grown past this (KiB) is replaced after its task: one large
 # file cannot leave a bloated process behind for every task after it.
@@ -266,6 +257,24 @@ EMPLOYEE_IMPORT_TIME_LIMIT = float(
 EMPLOYEE_IMPORT_STUCK_MINUTES = int(
     env("EMPLOYEE_IMPORT_STUCK_MINUTES", str(int(EMPLOYEE_IMPORT_TIME_LIMIT // 60) + 5))
 )
+
+# Tasks are acknowledged when they end (acks_late), so Redis hands a message to another worker
+# once it has been unacknowledged this long: it must exceed the longest hard time limit, or a
+# task still running would be started a second time. A lower value only redelivers sooner the
+# messages of a worker that died (kill -9). Defined after every limit set here (the import's can
+# be raised); tests/lms/test_celery.py checks every task's limit, including those set in code.
+_LONGEST_TASK_TIME_LIMIT = max(CELERY_TASK_TIME_LIMIT, EMPLOYEE_IMPORT_TIME_LIMIT)
+CELERY_BROKER_VISIBILITY_TIMEOUT = int(
+    env("CELERY_BROKER_VISIBILITY_TIMEOUT", str(int(2 * _LONGEST_TASK_TIME_LIMIT)))
+)
+if CELERY_BROKER_VISIBILITY_TIMEOUT <= _LONGEST_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured(
+        f"CELERY_BROKER_VISIBILITY_TIMEOUT ({CELERY_BROKER_VISIBILITY_TIMEOUT} s) must be above "
+        f"the longest task time limit ({_LONGEST_TASK_TIME_LIMIT:g} s), or a task still running "
+        "is started a second time by another worker."
+    )
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = CELERY_BROKER_VISIBILITY_TIMEOUT
 
 # Wagtail
 WAGTAIL_SITE_NAME = "Normkritik LMS"

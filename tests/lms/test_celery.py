@@ -51,3 +51,48 @@ def test_redis_visibility_timeout_exceeds_every_tasks_hard_time_limit():
     if settings.CELERY_BROKER_URL.startswith("redis"):
         options = app.conf.broker_transport_options
         assert options["visibility_timeout"] == settings.CELERY_BROKER_VISIBILITY_TIMEOUT
+
+
+def _load_settings(**environment: str):
+    """Load the settings in a process of their own with these environment variables."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.CELERY_BROKER_VISIBILITY_TIMEOUT, "
+        "s.CELERY_BROKER_TRANSPORT_OPTIONS.get('visibility_timeout'))"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=Path(__file__).resolve().parents[2],
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "lms.settings.test",
+            "REDIS_URL": "redis://127.0.0.1:6379/0",  # never connected to: only read
+            **environment,
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_a_raised_import_time_limit_raises_the_default_visibility_timeout():
+    # The import's hard limit is configurable: left at its default, the visibility timeout
+    # follows the longest limit, so a long import is not handed to a second worker.
+    result = _load_settings(EMPLOYEE_IMPORT_TIME_LIMIT="3600")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.split() == ["7200", "7200"]
+
+
+def test_a_visibility_timeout_not_above_the_longest_time_limit_refuses_to_start():
+    result = _load_settings(
+        EMPLOYEE_IMPORT_TIME_LIMIT="3600", CELERY_BROKER_VISIBILITY_TIMEOUT="3600"
+    )
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "CELERY_BROKER_VISIBILITY_TIMEOUT (3600 s) must be above" in result.stderr
+    assert _load_settings(CELERY_BROKER_VISIBILITY_TIMEOUT="3601").returncode == 0

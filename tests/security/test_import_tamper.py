@@ -406,6 +406,102 @@ def test_an_xlsx_row_wider_than_any_employee_file_is_refused_before_it_is_read()
     )
 
 
+def rewritten_sheet(content: bytes, edit) -> bytes:
+    """The workbook with its sheet's XML passed through `edit` (bytes to bytes)."""
+    source = zipfile.ZipFile(io.BytesIO(content))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as package:
+        for member in source.infolist():
+            data = source.read(member.filename)
+            if member.filename == "xl/worksheets/sheet1.xml":
+                data = edit(data)
+            package.writestr(member, data)
+    return buffer.getvalue()
+
+
+def far_cell_xlsx(row: int) -> bytes:
+    """5 KB that declare the whole sheet (A1:XFD1048576) in use and hold one more cell, at
+    column XFD of `row`: openpyxl padded every row to 16,384 columns and filled the rows up to
+    it, 1.45 GB for row 150,000."""
+
+    def edit(sheet: bytes) -> bytes:
+        sheet = sheet.replace(b"<sheetData>", b'<dimension ref="A1:XFD1048576"/><sheetData>')
+        far = b'<row r="%d"><c r="XFD%d"><v>1</v></c></row>' % (row, row)
+        return sheet.replace(b"</sheetData>", far + b"</sheetData>")
+
+    return rewritten_sheet(xlsx_with_shared_strings(employee_sheet(5)), edit)
+
+
+def far_column_xlsx(people: int) -> bytes:
+    """A valid sheet in which every row also has one cell at column XFD, the last one."""
+
+    def edit(sheet: bytes) -> bytes:
+        rows = sheet.split(b"</row>")
+        return (
+            b"".join(
+                part + b'<c r="XFD%d"><v>1</v></c></row>' % number
+                for number, part in enumerate(rows[:-1], start=1)
+            )
+            + rows[-1]
+        )
+
+    return rewritten_sheet(xlsx_with_shared_strings(employee_sheet(people)), edit)
+
+
+def read_in_own_process(content: bytes, tmp_path) -> tuple[float, str, float]:
+    """(MB grown, outcome, seconds) of reading `content` as an import does, in a process of
+    its own capped at 2 GB of address space so that a regression fails instead of swapping."""
+    import resource
+
+    def cap() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (2 * 2**30, 2 * 2**30))
+
+    path = tmp_path / "personal.xlsx"
+    path.write_bytes(content)
+    started = time.monotonic()
+    result = subprocess.run(
+        [sys.executable, "-m", "tests.security.xlsx_memory", str(path)],
+        cwd=ROOT,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "lms.settings.test"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=cap,
+    )
+    seconds = time.monotonic() - started
+    assert result.returncode == 0, result.stderr[-3000:]
+    grown, outcome = result.stdout.splitlines()[-2:]
+    return float(grown.split()[1]), outcome, seconds
+
+
+def test_a_declared_huge_sheet_with_a_far_cell_is_read_in_bounded_time_and_memory(tmp_path):
+    content = far_cell_xlsx(150_000)
+    assert len(content) < 10_000
+    grown, outcome, seconds = read_in_own_process(content, tmp_path)
+    # Read as it is: the header, 5 people and 149,994 empty rows (skipped when checking).
+    assert outcome == "rows 149999", outcome
+    assert grown < 100 and seconds < 60, (grown, seconds)
+    rows = importing.read_rows(content, "personal.xlsx")
+    assert [row["E-post"] for row in rows[:5]] == [row[3] for row in employee_sheet(5)[1:]]
+    assert all(row == {} for row in rows[5:])
+
+
+def test_a_far_cell_below_the_row_limit_is_refused_in_bounded_time_and_memory(tmp_path):
+    grown, outcome, seconds = read_in_own_process(far_cell_xlsx(1_048_576), tmp_path)
+    assert outcome == "refused Filen har fler än 200000 rader.", outcome
+    assert grown < 100 and seconds < 60, (grown, seconds)
+
+
+def test_a_cell_at_the_last_column_of_every_row_is_read_in_bounded_memory(tmp_path):
+    content = far_column_xlsx(5000)  # padded, 5,000 rows of 16,384 columns took gigabytes
+    grown, outcome, seconds = read_in_own_process(content, tmp_path)
+    assert outcome == "rows 5000", outcome
+    assert grown < 100 and seconds < 60, (grown, seconds)
+    rows = importing.read_rows(far_column_xlsx(3), "personal.xlsx")
+    expected = [dict(zip(importing.COLUMNS, row, strict=True)) for row in employee_sheet(3)[1:]]
+    assert rows == expected
+
+
 @pytest.mark.django_db(transaction=True)
 def test_an_uploaded_xlsx_bomb_ends_invalid_in_the_worker(admin_client, worker, xlsx_bomb):
     started = time.monotonic()
