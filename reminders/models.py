@@ -56,6 +56,9 @@ class Delivery(models.Model):
     claimed_by = models.CharField(_("sending worker"), max_length=255, blank=True)
     claim_session = models.PositiveIntegerField(null=True, blank=True, editable=False)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    # When the mail server last said "later" for this email alone (e.g. a full mailbox): it
+    # then waits behind the others, so that it does not hold them up.
+    deferred_at = models.DateTimeField(_("deferred"), null=True, blank=True, editable=False)
     error = models.TextField(_("error"), blank=True)
 
     class Meta:

@@ -28,13 +28,14 @@ import smtplib
 import socket
 import time
 from collections import Counter, defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.message import sanitize_address
 from django.db import connection, transaction
-from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, Subquery
+from django.db.models import BooleanField, ExpressionWrapper, F, OuterRef, Q, Subquery
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Now
 from django.urls import reverse
@@ -385,8 +386,12 @@ class _Claim:
     message: EmailMultiAlternatives
 
 
-def _claim_next(day: datetime.date, result: SendResult) -> _Claim | None:
-    """Claim and write the next waiting email of `day`; None when none is left.
+def _claim_next(
+    day: datetime.date, result: SendResult, *, exclude: Collection[int] = ()
+) -> _Claim | None:
+    """Claim and write the next waiting email of `day` (not one of `exclude`); None when none
+    is left. Emails the mail server deferred come last, the longest deferred first, so that
+    one mailbox that stays full never holds up the others.
 
     The delivery stays locked (other workers pass it by: SKIP LOCKED) while its email is
     written and is marked `sending` in the same transaction. A worker that dies before the
@@ -397,7 +402,8 @@ def _claim_next(day: datetime.date, result: SendResult) -> _Claim | None:
             delivery_id = (
                 Delivery.objects.select_for_update(skip_locked=True)
                 .filter(status=DeliveryStatus.PENDING, day=day)
-                .order_by("user_id")
+                .exclude(pk__in=exclude)
+                .order_by(F("deferred_at").asc(nulls_first=True), "user_id")
                 .values_list("pk", flat=True)
                 .first()
             )
@@ -449,8 +455,10 @@ def _finish(claim: _Claim, status: str, error: str = "") -> None:
     )
 
 
-def _give_back(claim: _Claim, note: str) -> None:
-    """Give a claimed email back as waiting (the mail server certainly did not take it)."""
+def _give_back(claim: _Claim, note: str, *, deferred: bool = False) -> None:
+    """Give a claimed email back as waiting (the mail server certainly did not take it);
+    `deferred`: for a reason of its own, so it waits behind the others."""
+    extra = {"deferred_at": Now()} if deferred else {}
     Delivery.objects.filter(
         pk=claim.delivery_id,
         claimed_by=claim.worker,
@@ -461,20 +469,138 @@ def _give_back(claim: _Claim, note: str) -> None:
         claimed_at=None,
         claimed_by="",
         claim_session=None,
+        **extra,
     )
 
 
-def _hand_over(claim: _Claim, mail_server, result: SendResult) -> bool:
-    """Hand one claimed email to the mail server. False: stop this run (the connection is
-    unusable)."""
-    claim.message.connection = mail_server
+class _Deferred(Exception):
+    """The mail server said "later" (4xx) for one email: not delivered. `connection`: the
+    whole connection is refused (421, sender refused), not only this email."""
+
+    def __init__(self, error: smtplib.SMTPException, *, connection: bool) -> None:
+        super().__init__(str(error))
+        self.error, self.connection = error, connection
+
+
+class _NotDelivered(Exception):
+    """The connection broke before the message itself was sent: certainly not delivered."""
+
+    def __init__(self, error: BaseException) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+def _smtp_send(smtp: smtplib.SMTP, message: EmailMultiAlternatives) -> None:
+    """smtplib's `sendmail`, step by step, to know how far it got. Until the message data is
+    on its way the mail server cannot have taken it (`_NotDelivered`, `_Deferred`); after
+    that, only its final answer tells, and without one the email is in doubt."""
+    encoding = message.encoding or settings.DEFAULT_CHARSET
+    sender = sanitize_address(message.from_email, encoding)
+    recipients = [sanitize_address(address, encoding) for address in message.recipients()]
+    data = smtplib._quote_periods(message.message().as_bytes(linesep="\r\n"))
+    data += b"" if data.endswith(b"\r\n") else b"\r\n"
+    data += b".\r\n"
     try:
-        claim.message.send()
+        smtp.ehlo_or_helo_if_needed()
+        options = [f"size={len(data)}"] if smtp.does_esmtp and smtp.has_extn("size") else []
+        code, text = smtp.mail(sender, options)
+        if code != 250:
+            _refused(smtp, smtplib.SMTPSenderRefused(code, text, sender), connection=True)
+        refused = {}
+        for recipient in recipients:
+            code, text = smtp.rcpt(recipient)
+            if code not in (250, 251):
+                refused[recipient] = (code, text)
+        if len(refused) == len(recipients):
+            _refused(smtp, smtplib.SMTPRecipientsRefused(refused), connection=False)
+        smtp.putcmd("data")
+        code, text = smtp.getreply()
+        if code != 354:
+            _refused(smtp, smtplib.SMTPDataError(code, text), connection=False)
+    except (_Deferred, smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused):
+        raise
+    except OSError as error:  # disconnected, timed out: before the message, so not taken
+        raise _NotDelivered(error) from error
+    # From here on the mail server may have the whole message: an error is in doubt.
+    smtp.send(data)
+    code, text = smtp.getreply()
+    if code != 250:
+        _refused(smtp, smtplib.SMTPDataError(code, text), connection=False)
+
+
+def _refused(smtp: smtplib.SMTP, error: smtplib.SMTPException, *, connection: bool) -> None:
+    """Raise the mail server's refusal: `_Deferred` for 4xx, the error itself for 5xx."""
+    codes = _smtp_codes(error)
+    temporary = bool(codes) and all(400 <= code < 500 for code in codes)
+    if 421 in codes:
+        connection = True  # "closing the connection"
+    else:
+        try:
+            smtp.rset()  # ready for the next email on the same connection
+        except (smtplib.SMTPException, OSError):
+            connection = True
+    if temporary:
+        raise _Deferred(error, connection=connection)
+    raise error
+
+
+def _reopen(mail_server) -> bool:
+    try:
+        mail_server.close()
+    except Exception:  # the old connection is already broken: that is why we reopen
+        mail_server.connection = None
+    try:
+        mail_server.open()
+    except Exception:
+        logger.warning("reminders: cannot reach the mail server again", exc_info=True)
+        return False
+    return True
+
+
+class _Run:
+    """One send run's mail server connection and what it has learnt."""
+
+    def __init__(self, mail_server) -> None:
+        self.mail_server = mail_server
+        self.excluded: set[int] = set()  # deferred for their recipient: not again this run
+        self.fresh = True  # nothing handed over since the connection was (re)opened
+
+
+def _hand_over(claim: _Claim, run: _Run, result: SendResult) -> bool:
+    """Hand one claimed email to the mail server. False: stop this run (the mail server
+    cannot take more now)."""
+    smtp = getattr(run.mail_server, "connection", None)
+    try:
+        if isinstance(smtp, smtplib.SMTP):
+            _smtp_send(smtp, claim.message)
+        else:  # another mail backend (console, tests' locmem): no steps to tell apart
+            claim.message.connection = run.mail_server
+            claim.message.send()
+    except (_Deferred, _NotDelivered) as error:
+        # Not taken, so certainly not delivered: waiting again.
+        cause = error.error
+        note = f"{TRY_LATER}\n{type(cause).__name__}: {cause}"
+        if isinstance(error, _Deferred) and not error.connection:
+            # This recipient's mailbox or this message ("452 mailbox full"): the others go
+            # on; it waits behind them in later runs.
+            logger.warning("reminders: email %s deferred: %s", claim.delivery_id, cause)
+            _give_back(claim, note, deferred=True)
+            run.excluded.add(claim.delivery_id)
+            result.deferred += 1
+            return True
+        # The connection (421 closing, sender refused, disconnected before the message):
+        # open a new one, once; a new connection that refuses at once ends the run.
+        logger.warning("reminders: email %s not taken: %r", claim.delivery_id, cause)
+        _give_back(claim, note)
+        result.deferred += 1
+        if run.fresh or (isinstance(cause, smtplib.SMTPSenderRefused) and cause.smtp_code != 421):
+            return False
+        run.fresh = True
+        return _reopen(run.mail_server)
     except (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused) as error:
         codes = _smtp_codes(error)
         if codes and all(400 <= code < 500 for code in codes):
-            # 4xx (busy, greylisting, 421 closing): not accepted, so not delivered; the
-            # server says "later". Waiting again, and this run stops.
+            # Another backend's 4xx: not accepted, so not delivered; waiting again, run ends.
             logger.warning("reminders: email %s deferred: %s", claim.delivery_id, error)
             _give_back(claim, f"{TRY_LATER}\n{type(error).__name__}: {error}")
             result.deferred += 1
@@ -483,10 +609,12 @@ def _hand_over(claim: _Claim, mail_server, result: SendResult) -> bool:
         logger.warning("reminders: email %s refused: %s", claim.delivery_id, error)
         _finish(claim, DeliveryStatus.FAILED, f"{type(error).__name__}: {error}")
         result.failed += 1
+        run.fresh = False
         return True
     except BaseException as error:
-        # Timed out, connection lost, or the task was stopped mid-way: the email may or may
-        # not have arrived. In doubt, never resent; the rest of the emails wait for next run.
+        # Timed out, connection lost after the message was sent, or the task was stopped
+        # mid-way: the email may or may not have arrived. In doubt, never resent; the rest
+        # of the emails wait for the next run.
         logger.warning("reminders: email %s in doubt: %r", claim.delivery_id, error)
         _finish(claim, DeliveryStatus.IN_DOUBT, f"{IN_DOUBT}\n{type(error).__name__}: {error}")
         result.in_doubt += 1
@@ -495,6 +623,7 @@ def _hand_over(claim: _Claim, mail_server, result: SendResult) -> bool:
         raise
     _finish(claim, DeliveryStatus.SENT)
     result.sent += 1
+    run.fresh = False
     return True
 
 
@@ -522,9 +651,10 @@ def send_due(*, now: datetime.datetime | None = None) -> SendResult:
         return result
     try:
         deadline = time.monotonic() + SEND_RUN_SECONDS
+        run = _Run(mail_server)
         while time.monotonic() < deadline:
-            claim = _claim_next(today, result)
-            if claim is None or not _hand_over(claim, mail_server, result):
+            claim = _claim_next(today, result, exclude=run.excluded)
+            if claim is None or not _hand_over(claim, run, result):
                 break
     finally:
         try:

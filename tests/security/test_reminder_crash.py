@@ -421,16 +421,27 @@ def test_an_email_that_cannot_be_written_fails_alone_and_is_not_retried(world, m
 class FakeMailServer(socketserver.ThreadingTCPServer):
     """Just enough SMTP. `hang`: "greeting" (never says hello) or "data" (accepts the message
     but never confirms it, once); `answers`: the next answers to RCPT or to the end of DATA
-    (`{"DATA": [b"451 later"]}`), used up one by one; the accepted messages' recipients in
-    `received`."""
+    (`{"DATA": [b"451 later"]}`), used up one by one; `refuse`: a lasting answer to RCPT for
+    some addresses; `limit`: messages per connection, then `over` ("drop": close after the
+    last one; "421": answer the next MAIL with 421 and close); the accepted messages'
+    recipients in `received`, the connections made in `connections`."""
 
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, hang: str | None = None, answers: dict | None = None) -> None:
+    def __init__(
+        self,
+        hang: str | None = None,
+        answers: dict | None = None,
+        refuse: dict | None = None,
+        limit: int | None = None,
+        over: str = "drop",
+    ) -> None:
         super().__init__(("127.0.0.1", 0), _SMTPHandler)
         self.hang = hang
         self.answers = {key: list(value) for key, value in (answers or {}).items()}
+        self.refuse = refuse or {}
+        self.limit, self.over, self.connections = limit, over, 0
         self.received: list[str] = []
         self.release = threading.Event()
         threading.Thread(target=self.serve_forever, daemon=True).start()
@@ -458,20 +469,29 @@ class _SMTPHandler(socketserver.StreamRequestHandler):
         if server.hang == "greeting":
             server.release.wait(30)
             return
+        server.connections += 1
         self.reply(b"220 test ESMTP")
         recipients: list[str] = []
+        accepted = 0
         while line := self.rfile.readline():
             command = line[:4].upper()
             if command in {b"EHLO", b"HELO"}:
                 self.reply(b"250 test")
             elif command == b"MAIL":
+                if server.limit is not None and accepted >= server.limit:
+                    self.reply(b"421 4.7.0 too many messages, closing")
+                    return
+                if answer := self.answer("MAIL"):
+                    self.reply(answer)
+                    continue
                 recipients = []
                 self.reply(b"250 OK")
             elif command == b"RCPT":
-                if answer := self.answer("RCPT"):
+                address = line.split(b"<", 1)[1].split(b">", 1)[0].decode()
+                if answer := self.answer("RCPT") or server.refuse.get(address):
                     self.reply(answer)
                     continue
-                recipients.append(line.split(b"<", 1)[1].split(b">", 1)[0].decode())
+                recipients.append(address)
                 self.reply(b"250 OK")
             elif command == b"DATA":
                 self.reply(b"354 go ahead")
@@ -488,6 +508,9 @@ class _SMTPHandler(socketserver.StreamRequestHandler):
                     continue
                 server.received.extend(recipients)
                 self.reply(b"250 queued")
+                accepted += 1
+                if server.over == "drop" and accepted == server.limit:
+                    return
             elif command == b"QUIT":
                 self.reply(b"221 bye")
                 return
@@ -499,8 +522,8 @@ class _SMTPHandler(socketserver.StreamRequestHandler):
 def smtp(settings):
     servers: list[FakeMailServer] = []
 
-    def start(hang: str | None = None, answers: dict | None = None) -> FakeMailServer:
-        server = FakeMailServer(hang, answers)
+    def start(hang: str | None = None, answers: dict | None = None, **options) -> FakeMailServer:
+        server = FakeMailServer(hang, answers, **options)
         servers.append(server)
         settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
         settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
@@ -550,15 +573,38 @@ def test_a_mail_server_that_hangs_after_the_message_leaves_one_email_in_doubt(wo
 @pytest.mark.parametrize(
     "command, answer",
     [
-        ("DATA", b"421 4.3.2 shutting down"),
         ("DATA", b"450 4.2.0 mailbox busy"),
         ("DATA", b"451 4.7.1 greylisted, try again later"),
         ("DATA", b"452 4.3.1 insufficient storage"),
         ("RCPT", b"450 4.2.0 greylisted"),
+        ("RCPT", b"452 4.2.2 mailbox full"),
     ],
 )
 @pytest.mark.django_db
-def test_a_mail_server_saying_later_keeps_the_email_waiting_and_ends_the_run(
+def test_a_mail_server_saying_later_for_one_email_keeps_it_waiting_and_sends_the_others(
+    world, smtp, command, answer
+):
+    people = plan(world, 3)
+    server = smtp(answers={command: [answer]})
+    result = services.send_due(now=at(TUESDAY, 9))
+    assert (result.sent, result.failed, result.deferred, result.in_doubt) == (2, 0, 1, 0)
+    assert statuses() == {DeliveryStatus.SENT: 2, DeliveryStatus.PENDING: 1}
+    deferred = Delivery.objects.get(status=DeliveryStatus.PENDING)
+    assert "try again later" in deferred.error and answer.decode()[:3] in deferred.error
+    assert (deferred.claimed_at, deferred.claimed_by, deferred.claim_session) == (None, "", None)
+    assert deferred.deferred_at is not None
+
+    assert services.send_due(now=at(TUESDAY, 9, 15)).sent == 1
+    assert sorted(server.received) == sorted(p.user.email for p in people)
+    assert statuses() == {DeliveryStatus.SENT: 3}
+
+
+@pytest.mark.parametrize(
+    "command, answer",
+    [("DATA", b"421 4.3.2 shutting down"), ("MAIL", b"451 4.3.0 sender deferred")],
+)
+@pytest.mark.django_db
+def test_a_mail_server_saying_later_to_the_whole_connection_ends_the_run(
     world, smtp, command, answer
 ):
     people = plan(world, 3)
@@ -566,13 +612,44 @@ def test_a_mail_server_saying_later_keeps_the_email_waiting_and_ends_the_run(
     result = services.send_due(now=at(TUESDAY, 9))
     assert (result.sent, result.failed, result.deferred, result.in_doubt) == (0, 0, 1, 0)
     assert statuses() == {DeliveryStatus.PENDING: 3}
-    deferred = Delivery.objects.exclude(error="").get()
-    assert "try again later" in deferred.error and answer.decode()[:3] in deferred.error
-    assert (deferred.claimed_at, deferred.claimed_by, deferred.claim_session) == (None, "", None)
+    waiting = Delivery.objects.exclude(error="").get()
+    assert answer.decode()[:3] in waiting.error and waiting.deferred_at is None
 
     assert services.send_due(now=at(TUESDAY, 9, 15)).sent == 3
     assert sorted(server.received) == sorted(p.user.email for p in people)
-    assert statuses() == {DeliveryStatus.SENT: 3}
+
+
+@pytest.mark.django_db
+def test_a_full_mailbox_does_not_hold_up_the_others_and_waits_behind_them(world, smtp):
+    people = sorted(plan(world, 4), key=lambda p: p.user_id)
+    full = people[0].user.email  # the first in line
+    server = smtp(refuse={full: b"452 4.2.2 mailbox full"})
+    result = services.send_due(now=at(TUESDAY, 9))
+    assert (result.sent, result.deferred, result.in_doubt) == (3, 1, 0)
+    assert sorted(server.received) == sorted(p.user.email for p in people[1:])
+    waiting = Delivery.objects.get(status=DeliveryStatus.PENDING)
+    assert waiting.user.email == full and "452" in waiting.error
+
+    # In later runs it waits behind the others of the day (here: the same ones, waiting again).
+    Delivery.objects.filter(status=DeliveryStatus.SENT).update(status=DeliveryStatus.PENDING)
+    order = []
+    while claim := services._claim_next(TUESDAY, services.SendResult()):
+        order.append(claim.message.to[0])
+    assert len(order) == 4 and order[-1] == full
+
+
+@pytest.mark.parametrize("over", ["drop", "421"])
+@pytest.mark.django_db
+def test_a_mail_server_taking_few_messages_per_connection_gets_them_all_in_one_run(
+    world, smtp, over
+):
+    people = plan(world, 7)
+    server = smtp(limit=3, over=over)
+    result = services.send_due(now=at(TUESDAY, 9))
+    assert (result.sent, result.failed, result.in_doubt) == (7, 0, 0)
+    assert statuses() == {DeliveryStatus.SENT: 7}
+    assert sorted(server.received) == sorted(p.user.email for p in people)
+    assert server.connections == 3
 
 
 @pytest.mark.django_db
