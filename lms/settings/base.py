@@ -196,6 +196,23 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Celery. Redis in production; without a URL, Kombu's filesystem transport, which needs no server.
 REDIS_URL = env("REDIS_URL", "")
+
+# Django's cache: shared by every web process through Redis when configured (CACHE_URL, else
+# REDIS_URL), so that rate limits and cached page structure hold across processes; local
+# memory in the one-process demo.
+CACHE_URL = env("CACHE_URL", "") or REDIS_URL
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": env("CACHE_KEY_PREFIX", "lms"),
+            "TIMEOUT": 300,
+        }
+        if CACHE_URL.startswith(("redis://", "rediss://", "unix://"))
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "lms"}
+    )
+}
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", "") or REDIS_URL or "filesystem://"
 CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
 if CELERY_BROKER_URL.startswith("filesystem://"):
