@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail.models import Page
 
-from . import selectors
+from . import selectors, signals
 from .models import Completion, CourseProgress, ModuleProgress
 
 
@@ -58,9 +58,11 @@ def module_start(*, user, module: Page) -> ModuleProgress:
         progress, _ = CourseProgress.objects.get_or_create(
             user=user, course_id=course.pk, round=1, defaults={"started_at": timezone.now()}
         )
-    module_progress, _ = ModuleProgress.objects.get_or_create(
+    module_progress, created = ModuleProgress.objects.get_or_create(
         course_progress=progress, module_id=module.pk, defaults={"started_at": timezone.now()}
     )
+    if created:
+        signals.module_started.send(ModuleProgress, user=user, module_progress=module_progress)
     if progress.last_module_id != module.pk:
         CourseProgress.objects.filter(pk=progress.pk).update(last_module_id=module.pk)
     return module_progress
@@ -99,12 +101,15 @@ def module_complete(*, user, module: Page) -> ModuleCompletionResult:
     now = timezone.now()
     if progress is None:
         progress = _round_for_update(user=user, course=course)
-    module_progress, _ = ModuleProgress.objects.get_or_create(
+    module_progress, created = ModuleProgress.objects.get_or_create(
         course_progress=progress, module_id=module.pk, defaults={"started_at": now}
     )
+    if created:
+        signals.module_started.send(ModuleProgress, user=user, module_progress=module_progress)
     if module_progress.completed_at is None:
         module_progress.completed_at = now
         module_progress.save(update_fields=["completed_at"])
+        signals.module_completed.send(ModuleProgress, user=user, module_progress=module_progress)
 
     completion = _complete_if_done(user=user, course=course, progress=progress, state=state)
     return ModuleCompletionResult(
@@ -143,13 +148,15 @@ def _complete_if_done(*, user, course: Page, progress: CourseProgress, state) ->
     progress.completed_at = now
     progress.save(update_fields=["completed_at"])
     validity = getattr(course, "validity_months", None)
-    return Completion.objects.create(
+    completion = Completion.objects.create(
         user=user,
         course_id=course.pk,
         course_progress=progress,
         completed_at=now,
         valid_until=add_months(timezone.localdate(now), validity) if validity else None,
     )
+    signals.course_completed.send(Completion, user=user, completion=completion)
+    return completion
 
 
 @transaction.atomic
