@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "assignments",
     "reminders",
     "reports",
+    "accessibility",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -324,6 +325,12 @@ from .sso import *  # noqa: E402, F403
 
 _after_axes = AUTHENTICATION_BACKENDS.index("axes.backends.AxesStandaloneBackend") + 1
 AUTHENTICATION_BACKENDS[_after_axes:_after_axes] = SSO_AUTHENTICATION_BACKENDS  # noqa: F405
+
+# The accessibility statement's problem reports (accessibility/): emailed to the address in the
+# site setting, or to this one; a client may send this many per window (seconds).
+ACCESSIBILITY_CONTACT_EMAIL = env("ACCESSIBILITY_CONTACT_EMAIL", "")
+ACCESSIBILITY_REPORTS_PER_CLIENT = int(env("ACCESSIBILITY_REPORTS_PER_CLIENT", "5"))
+ACCESSIBILITY_REPORT_WINDOW = int(env("ACCESSIBILITY_REPORT_WINDOW", "900"))
 
 # Reminders (reminders/): a daily sweep decides what to tell whom; emails go out on weekdays
 # within the send hours (local time), never on Swedish public holidays or their eves.
