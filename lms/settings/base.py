@@ -77,6 +77,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "lms.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "lms.headers.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -260,6 +261,8 @@ CELERY_TIMEZONE = TIME_ZONE
 # DatabaseScheduler behind a lock (lms/beat.py): a second beat waits instead of sending
 # everything twice.
 CELERY_BEAT_SCHEDULER = "lms.beat:LockedDatabaseScheduler"
+# The worker logs through Django's LOGGING (JSON in production, with the task id).
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Write each entry's last run time right after sending it, so that a beat taking over from one
 # that died knows what was already sent.
 CELERY_BEAT_SYNC_EVERY = 1
@@ -327,10 +330,24 @@ WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
 
+# Logs go to stdout. LOG_FORMAT=json (the production default) writes one JSON object per line
+# with the request id, the user id and timings (lms/logs.py); "text" is for a terminal.
+LOG_FORMAT = env("LOG_FORMAT", "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "lms.logs.ContextFilter"}},
+    "formatters": {
+        "json": {"()": "lms.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["context"],
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
@@ -338,8 +355,33 @@ LOGGING = {
         "wagtail": {"level": "WARNING"},
         "django_tasks": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        # One line per request from lms.logs.RequestLogMiddleware; Django's own would repeat it.
+        "django.request": {"level": "ERROR"},
+        "django.server": {"level": "WARNING"},
+        "lms.request": {"level": env("REQUEST_LOG_LEVEL", "INFO")},
     },
 }
+
+# Errors to Sentry (or a compatible service such as GlitchTip) when SENTRY_DSN is set. No
+# personal data: user ids only, no request bodies, no cookies.
+SENTRY_DSN = env("SENTRY_DSN", "")
+if SENTRY_DSN:
+    try:
+        import sentry_sdk
+    except ImportError as error:  # pragma: no cover - the image installs it
+        raise ImproperlyConfigured("SENTRY_DSN is set but sentry-sdk is not installed") from error
+    from sentry_sdk.integrations.celery import CeleryIntegration
+    from sentry_sdk.integrations.django import DjangoIntegration
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=env("SENTRY_ENVIRONMENT", "production"),
+        integrations=[DjangoIntegration(), CeleryIntegration()],
+        send_default_pii=False,
+        max_request_body_size="never",
+        traces_sample_rate=float(env("SENTRY_TRACES_SAMPLE_RATE", "0")),
+    )
+
 
 from .sso import *  # noqa: E402, F403
 
