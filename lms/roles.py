@@ -37,7 +37,13 @@ ROLES: dict[str, dict[str, list[str]]] = {
         "collection": EDITOR_COLLECTION_PERMISSIONS,
     },
     "Moderators": {
-        "model": EDITOR_MODEL_PERMISSIONS,
+        # Moderators keep the accessibility statement and follow up the problems reported.
+        "model": [
+            *EDITOR_MODEL_PERMISSIONS,
+            "accessibility.view_problemreport",
+            "accessibility.change_problemreport",
+            "accessibility.change_accessibilitysettings",
+        ],
         "page": [*EDITOR_PAGE_PERMISSIONS, "publish_page", "bulk_delete_page"],
         "collection": [*EDITOR_COLLECTION_PERMISSIONS, "delete_image", "delete_document"],
     },

@@ -6,6 +6,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from accessibility import views as accessibility_views
 from courses import urls as course_urls
 from modules import urls as module_urls
 from people import urls as people_urls
@@ -31,6 +32,7 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     # Uploaded files (films, captions, images) for logged-in users, with Range requests.
     path("media/<path:path>", media.serve_media, name="media"),
+    path("tillganglighet/", accessibility_views.statement, name="accessibility_statement"),
     path("", include(course_urls)),
     path("", include(people_urls)),
     path("", include(report_urls)),

@@ -603,7 +603,8 @@ def coverage_trend(
         f"SELECT {', '.join(select)} FROM ({a_sql}) s "  # noqa: S608 (ORM SQL, params apart)
         f"LEFT JOIN ({c_sql}) c ON c.cu = s.uid AND c.cc = s.cid"
     )
-    with connection.cursor() as cursor:
+    # The database the ORM reads from (a replica for the dashboards, when configured).
+    with connections[assignments.db].cursor() as cursor:
         cursor.execute(sql, (*params, *a_params, *c_params))
         row = cursor.fetchone()
     values = [int(v or 0) for v in row]

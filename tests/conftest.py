@@ -69,8 +69,21 @@ def _open_page(browser, live_server, **options):
     page = context.new_page()
     page.set_default_timeout(15_000)
     page.base_url = live_server.url
+    # Every page of every journey must load without a Content-Security-Policy violation
+    # (Chromium reports each one on the console).
+    violations: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(f"{page.url}: {message.text}")
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
+    page.csp_violations = violations
     yield page
     context.close()
+    assert not violations, "CSP violations:\n" + "\n".join(violations)
 
 
 @pytest.fixture

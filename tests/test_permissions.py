@@ -65,6 +65,9 @@ MATRIX: dict[str, tuple[str, dict]] = {
     "wagtail_serve": ("/", ALL_200),
     "wagtail_serve:catalogue": ("/kurser/", LOGIN_THEN_200),
     "wagtail_serve:missing": ("/finns-inte/", dict.fromkeys(ROLES, 404)),
+    # The accessibility statement is public (the law asks for it); its fixed address redirects.
+    "accessibility_statement": ("/tillganglighet/", dict.fromkeys(ROLES, 302)),
+    "wagtail_serve:accessibility": ("/tillganglighetsredogorelse/", ALL_200),
     # Learner pages and actions (actions are POST only; each acts on the learner's own records).
     "my_courses": ("/mina-kurser/", LOGIN_THEN_200),
     "media": ("{film_url}", LOGIN_THEN_200),
@@ -151,6 +154,11 @@ MATRIX: dict[str, tuple[str, dict]] = {
         "/admin/quiz-results/{quiz_id}/",
         {**ADMIN_LOGIN, "hr": 200, "redaktor": 200, "admin": 200},
     ),
+    # Accessibility problem reports: moderators (the demo editor is one) and administrators.
+    "admin/accessibility-reports": (
+        "/admin/accessibility-reports/",
+        {**ADMIN_LOGIN, "hr": 302, "redaktor": 200, "admin": 200},
+    ),
     "django-admin/": (
         "/django-admin/",
         {
@@ -185,6 +193,9 @@ def test_every_url_is_in_the_matrix():
 
 @pytest.fixture
 def urls(catalogue, demo_users):
+    from accessibility.demo import ensure_statement
+
+    ensure_statement(catalogue.get_parent())
     document = Document(title="Handledning")
     document.file.save("handledning.txt", ContentFile(b"Handledning for APT"), save=True)
     film = make_film()
@@ -720,6 +731,12 @@ WITHOUT_SCOPED_ROWS = {
     "admin/quiz-results": "pass rates per quiz for the whole organisation: figures, no people",
     "admin/quiz-results/quiz": "answers per question for the whole organisation: no people",
     "django-admin/": "administrators only (superusers see everything)",
+    "accessibility_statement": "a redirect to the public statement",
+    "wagtail_serve:accessibility": "the public statement and an empty form",
+    "admin/accessibility-reports": (
+        "problem reports from the public form, organisation-wide, for moderators: no employee "
+        "records (tests/accessibility)"
+    ),
 }
 
 

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "assignments",
     "reminders",
     "reports",
+    "accessibility",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -76,7 +77,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "lms.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "lms.headers.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "lms.middleware.LanguageMiddleware",
@@ -84,6 +87,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "lms.middleware.LoginRequiredMiddleware",
+    "lms.replica.ReplicaReadsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -92,6 +96,13 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "lms.urls"
+
+# Browser security headers (lms/headers.py). Staff-only admin paths get 'unsafe-inline' for
+# scripts and styles, which Wagtail's admin still needs; everything else is strict.
+CSP_RELAXED_PREFIXES = ["/admin/", "/django-admin/"]
+CSP_REPORT_ONLY = env_bool("CSP_REPORT_ONLY", False)
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 WSGI_APPLICATION = "lms.wsgi.application"
 
 TEMPLATES = [
@@ -129,6 +140,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+# A PostgreSQL read replica for the dashboards and the API (lms/replica.py), when configured.
+DATABASE_REPLICA_URL = env("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL,
+        conn_max_age=int(env("DB_CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
+    )
+REPLICA_READS = bool(DATABASE_REPLICA_URL)
+REPLICA_READ_PREFIXES = ["/admin/coverage/", "/api/"]
+DATABASE_ROUTERS = ["lms.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -239,6 +261,8 @@ CELERY_TIMEZONE = TIME_ZONE
 # DatabaseScheduler behind a lock (lms/beat.py): a second beat waits instead of sending
 # everything twice.
 CELERY_BEAT_SCHEDULER = "lms.beat:LockedDatabaseScheduler"
+# The worker logs through Django's LOGGING (JSON in production, with the task id).
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Write each entry's last run time right after sending it, so that a beat taking over from one
 # that died knows what was already sent.
 CELERY_BEAT_SYNC_EVERY = 1
@@ -306,10 +330,24 @@ WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
 
+# Logs go to stdout. LOG_FORMAT=json (the production default) writes one JSON object per line
+# with the request id, the user id and timings (lms/logs.py); "text" is for a terminal.
+LOG_FORMAT = env("LOG_FORMAT", "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "lms.logs.ContextFilter"}},
+    "formatters": {
+        "json": {"()": "lms.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["context"],
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
@@ -317,13 +355,44 @@ LOGGING = {
         "wagtail": {"level": "WARNING"},
         "django_tasks": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        # One line per request from lms.logs.RequestLogMiddleware; Django's own would repeat it.
+        "django.request": {"level": "ERROR"},
+        "django.server": {"level": "WARNING"},
+        "lms.request": {"level": env("REQUEST_LOG_LEVEL", "INFO")},
     },
 }
+
+# Errors to Sentry (or a compatible service such as GlitchTip) when SENTRY_DSN is set. No
+# personal data: user ids only, no request bodies, no cookies.
+SENTRY_DSN = env("SENTRY_DSN", "")
+if SENTRY_DSN:
+    try:
+        import sentry_sdk
+    except ImportError as error:  # pragma: no cover - the image installs it
+        raise ImproperlyConfigured("SENTRY_DSN is set but sentry-sdk is not installed") from error
+    from sentry_sdk.integrations.celery import CeleryIntegration
+    from sentry_sdk.integrations.django import DjangoIntegration
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=env("SENTRY_ENVIRONMENT", "production"),
+        integrations=[DjangoIntegration(), CeleryIntegration()],
+        send_default_pii=False,
+        max_request_body_size="never",
+        traces_sample_rate=float(env("SENTRY_TRACES_SAMPLE_RATE", "0")),
+    )
+
 
 from .sso import *  # noqa: E402, F403
 
 _after_axes = AUTHENTICATION_BACKENDS.index("axes.backends.AxesStandaloneBackend") + 1
 AUTHENTICATION_BACKENDS[_after_axes:_after_axes] = SSO_AUTHENTICATION_BACKENDS  # noqa: F405
+
+# The accessibility statement's problem reports (accessibility/): emailed to the address in the
+# site setting, or to this one; a client may send this many per window (seconds).
+ACCESSIBILITY_CONTACT_EMAIL = env("ACCESSIBILITY_CONTACT_EMAIL", "")
+ACCESSIBILITY_REPORTS_PER_CLIENT = int(env("ACCESSIBILITY_REPORTS_PER_CLIENT", "5"))
+ACCESSIBILITY_REPORT_WINDOW = int(env("ACCESSIBILITY_REPORT_WINDOW", "900"))
 
 # Reminders (reminders/): a daily sweep decides what to tell whom; emails go out on weekdays
 # within the send hours (local time), never on Swedish public holidays or their eves.

@@ -23,3 +23,8 @@ STATIC_ROOT = DATA_DIR / "test-static"  # noqa: F405
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# A second alias for the read-replica routing tests (tests/lms/test_replica.py): a test mirror
+# of the primary, used only where a test turns REPLICA_READS on.
+DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405
+REPLICA_READS = False

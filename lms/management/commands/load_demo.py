@@ -21,7 +21,10 @@ class Command(BaseCommand):
                 "Refusing to create demo users with a known password while DEBUG is off. "
                 "Pass --allow-production if this really is a demo installation."
             )
-        demo.ensure_site()
+        home = demo.ensure_site()
+        from accessibility.demo import ensure_statement
+
+        ensure_statement(home)
         courses = demo.ensure_courses()
         self.stdout.write(f"Demo courses: {', '.join(c.title for c in courses)}")
         users = demo.ensure_users(password=password)

@@ -8,3 +8,11 @@
     document.getElementById("messages").focus();
   }
 })();
+
+/* "Print or save as PDF" buttons (no inline handlers: the Content-Security-Policy forbids them). */
+(function () {
+  "use strict";
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.addEventListener("click", function () { window.print(); });
+  });
+})();
