@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "assignments",
     "reminders",
     "reports",
+    "diplomas",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
