@@ -134,6 +134,16 @@ MATRIX: dict[str, tuple[str, dict]] = {
     # Sent reminders (HR within its scope, administrators).
     "reminders_report": ("/admin/sent-reminders/", HR_ADMIN),
     "reminders_report_results": ("/admin/sent-reminders/results/", HR_ADMIN),
+    # Diplomas: the learner's own (nobody here completed the course), public verification,
+    # and HR's list, downloads, ZIP and revoking within its scope.
+    "diploma_mine": ("/mina-kurser/{course_id}/diplom/", NOT_YOURS),
+    "diploma_verify_form": ("/verify/", ALL_200),
+    "diploma_verify": ("/verify/{diploma_code}/", ALL_200),
+    "diploma_verify:unknown": ("/verify/0000-0000-0000-0000/", dict.fromkeys(ROLES, 404)),
+    "admin/diplomas": ("/admin/diplomas/", HR_ADMIN),
+    "admin/diplomas/pdf": ("/admin/diplomas/{diploma_id}/pdf/", HR_ADMIN),
+    "admin/diplomas/revoke": ("/admin/diplomas/{diploma_id}/revoke/", HR_ADMIN),
+    "admin/diplomas/zip": ("/admin/diplomas/units/{unit_id}/zip/", HR_ADMIN),
     # Admin sites: editors and administrators author in the Wagtail admin; only superusers
     # reach Django's admin (Celery beat schedules).
     # HR reaches the admin for its reports only; it cannot browse or edit pages.
@@ -214,7 +224,23 @@ def urls(catalogue, demo_users):
     goal = CoverageGoal.objects.create(
         name="80 procent", target_percent=80, deadline="2027-12-31", unit=root
     )
+    from diplomas import services as diploma_services
+    from progress.models import Completion, CourseProgress
+
+    done = timezone.now()
+    completion = Completion.objects.create(
+        user=owner,
+        course=course,
+        course_progress=CourseProgress.objects.create(
+            user=owner, course=course, started_at=done, completed_at=done
+        ),
+        completed_at=done,
+    )
+    diploma = diploma_services.diploma_issue(completion=completion)
     return {
+        "course_id": course.pk,
+        "diploma_id": diploma.pk,
+        "diploma_code": diploma.display_code,
         "unit_id": root.pk,
         "person_id": person.pk,
         "goal_id": goal.pk,
