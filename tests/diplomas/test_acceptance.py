@@ -102,7 +102,8 @@ def test_unknown_code_says_unknown(client):
     assert "Det finns inget diplom med den koden" in response.content.decode()
 
 
-def test_thirtieth_request_in_a_minute_is_refused(client):
+def test_thirtieth_request_in_a_minute_is_refused(client, time_machine):
+    time_machine.move_to("2026-11-30 10:00:05+00:00", tick=False)  # inside one window
     code = codes.display(codes.generate())
     for _ in range(29):
         assert client.get(f"/verify/{code}/").status_code == 404
@@ -111,6 +112,9 @@ def test_thirtieth_request_in_a_minute_is_refused(client):
     assert int(refused["Retry-After"]) > 0
     assert "Vänta" in refused.content.decode()
     assert VERIFY_LIMIT == 29
+    # The next window starts afresh.
+    time_machine.move_to("2026-11-30 10:01:01+00:00", tick=False)
+    assert client.get(f"/verify/{code}/").status_code == 404
     # Another address is not affected.
     assert client.get(f"/verify/{code}/", REMOTE_ADDR="10.9.9.9").status_code == 404
 
