@@ -25,7 +25,7 @@ from .models import Diploma, DiplomaSettings
 logger = logging.getLogger(__name__)
 
 SWEEP_BATCH = 500
-RENDER_BATCH = 100
+RENDER_BATCH = 200
 REVOKE_ACTION = "diplomas.revoke"
 
 

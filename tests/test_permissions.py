@@ -664,6 +664,27 @@ DATA_CHECKS = [
         admin_only(lambda v: _kind(("person", v.people))),
     ),
     DataCheck(
+        "admin/diplomas",
+        "/admin/diplomas/",
+        in_html("person", LISTING),
+        admin_only(lambda v: _kind(("person", v.people))),
+    ),
+    DataCheck(
+        "admin/diplomas",
+        "/admin/diplomas/",
+        in_html("unit", UNIT_OPTIONS),
+        admin_only(lambda v: _kind(("unit", v.units))),
+    ),
+    DataCheck(
+        "admin/diplomas",
+        "/admin/diplomas/?unit={unit_HT}&subunits=1",
+        in_html("person", LISTING),
+        # Every viewer with admin access here sees HT; the filter narrows to its subtree.
+        admin_only(
+            lambda v: _kind(("person", {p for p in v.people if unit_of(p) in subtree("HT")}))
+        ),
+    ),
+    DataCheck(
         # Managers' own page: the units they manage, and the assignments of everyone below.
         "my_unit",
         "/min-enhet/",
@@ -746,6 +767,12 @@ WITHOUT_SCOPED_ROWS = {
     "admin/quiz-results": "pass rates per quiz for the whole organisation: figures, no people",
     "admin/quiz-results/quiz": "answers per question for the whole organisation: no people",
     "django-admin/": "administrators only (superusers see everything)",
+    "diploma_mine": "only the learner's own diploma (tests/diplomas, tests/security)",
+    "diploma_verify_form": "a form; no data",
+    "diploma_verify": "one diploma by its code, public by design (tests/diplomas)",
+    "admin/diplomas/pdf": "one diploma; scope in tests/diplomas/test_hr.py and tamper tests",
+    "admin/diplomas/revoke": "one diploma; scope in tests/diplomas/test_hr.py and tamper tests",
+    "admin/diplomas/zip": "a ZIP of a unit; scope in tests/diplomas/test_hr.py, tamper tests",
 }
 
 
@@ -766,7 +793,9 @@ def world(catalogue, demo_users):
     from django.contrib.auth.models import Group
 
     from assignments.models import Assignment, AssignmentRule
+    from diplomas import services as diploma_services
     from people.models import EmployeeImport, HRScope, OrgUnit, Person
+    from progress.models import Completion, CourseProgress
     from reminders.models import Delivery
     from reports.models import CoverageGoal
 
@@ -801,7 +830,18 @@ def world(catalogue, demo_users):
                 user=user, course=course, rule=rule, assigned_at=timezone.now(), due_on=due
             )
             Delivery.objects.create(user=user, day=today, status="sent", sent_at=timezone.now())
+            # A completion of the course, whose diploma the sweep issues below.
+            done = timezone.now()
+            Completion.objects.create(
+                user=user,
+                course=course,
+                course_progress=CourseProgress.objects.create(
+                    user=user, course=course, started_at=done, completed_at=done
+                ),
+                completed_at=done,
+            )
     CoverageGoal.objects.create(name="MÅL-ALLA", target_percent=80, deadline="2030-12-31")
+    diploma_services.diplomas_create_missing()
     ids["import_id"] = EmployeeImport.objects.create(original_name="personal.csv").pk
 
     users = get_user_model().objects
