@@ -770,6 +770,7 @@ WITHOUT_SCOPED_ROWS = {
     "diploma_mine": "only the learner's own diploma (tests/diplomas, tests/security)",
     "diploma_verify_form": "a form; no data",
     "diploma_verify": "one diploma by its code, public by design (tests/diplomas)",
+    "diploma_verify:unknown": "no diploma at all",
     "admin/diplomas/pdf": "one diploma; scope in tests/diplomas/test_hr.py and tamper tests",
     "admin/diplomas/revoke": "one diploma; scope in tests/diplomas/test_hr.py and tamper tests",
     "admin/diplomas/zip": "a ZIP of a unit; scope in tests/diplomas/test_hr.py, tamper tests",
@@ -801,6 +802,7 @@ def world(catalogue, demo_users):
 
     today = timezone.localdate()
     course = make_course(catalogue, modules=1, title="Likabehandling")
+    extra_course = make_course(catalogue, modules=1, title="Diplomkurs")
     ids = {}
     units = {}
     for code, parent in TREE.items():
@@ -830,13 +832,14 @@ def world(catalogue, demo_users):
                 user=user, course=course, rule=rule, assigned_at=timezone.now(), due_on=due
             )
             Delivery.objects.create(user=user, day=today, status="sent", sent_at=timezone.now())
-            # A completion of the course, whose diploma the sweep issues below.
+            # A completion of an unassigned course (coverage stays as it is), whose diploma
+            # the sweep issues below.
             done = timezone.now()
             Completion.objects.create(
                 user=user,
-                course=course,
+                course=extra_course,
                 course_progress=CourseProgress.objects.create(
-                    user=user, course=course, started_at=done, completed_at=done
+                    user=user, course=extra_course, started_at=done, completed_at=done
                 ),
                 completed_at=done,
             )
