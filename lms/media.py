@@ -16,8 +16,9 @@ from django.utils._os import safe_join
 from django.views.decorators.http import require_safe
 
 RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
-# Documents have their own view (Wagtail privacy); HR import files are for HR only.
-PRIVATE_PREFIXES = ("documents/", "imports/")
+# Documents have their own view (Wagtail privacy); HR import files are for HR only;
+# diplomas are sent by the diplomas app to their holder and to HR in scope.
+PRIVATE_PREFIXES = ("documents/", "imports/", "diplomas/")
 
 
 class _RangeFile:

@@ -19,6 +19,7 @@ EDITOR_MODEL_PERMISSIONS = [
     ],
     "quizzes.view_quizattempt",
     *[f"modules.{action}_film" for action in ("add", "change", "delete", "view")],
+    "diplomas.change_diplomasettings",  # the issuer's name and logo on diplomas
 ]
 EDITOR_PAGE_PERMISSIONS = ["add_page", "change_page", "lock_page", "unlock_page"]
 EDITOR_COLLECTION_PERMISSIONS = [

@@ -8,6 +8,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from accessibility import views as accessibility_views
 from courses import urls as course_urls
+from diplomas import urls as diploma_urls
 from modules import urls as module_urls
 from people import urls as people_urls
 from progress import urls as progress_urls
@@ -36,6 +37,7 @@ urlpatterns = [
     path("", include(course_urls)),
     path("", include(people_urls)),
     path("", include(report_urls)),
+    path("", include(diploma_urls)),
     path("modules/", include(module_urls)),
     path("progress/", include(progress_urls)),
     path("quiz/", include(quiz_urls)),

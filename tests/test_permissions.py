@@ -137,6 +137,16 @@ MATRIX: dict[str, tuple[str, dict]] = {
     # Sent reminders (HR within its scope, administrators).
     "reminders_report": ("/admin/sent-reminders/", HR_ADMIN),
     "reminders_report_results": ("/admin/sent-reminders/results/", HR_ADMIN),
+    # Diplomas: the learner's own (nobody here completed the course), public verification,
+    # and HR's list, downloads, ZIP and revoking within its scope.
+    "diploma_mine": ("/mina-kurser/{course_id}/diplom/", NOT_YOURS),
+    "diploma_verify_form": ("/verify/", ALL_200),
+    "diploma_verify": ("/verify/{diploma_code}/", ALL_200),
+    "diploma_verify:unknown": ("/verify/0000-0000-0000-0000/", dict.fromkeys(ROLES, 404)),
+    "admin/diplomas": ("/admin/diplomas/", HR_ADMIN),
+    "admin/diplomas/pdf": ("/admin/diplomas/{diploma_id}/pdf/", HR_ADMIN),
+    "admin/diplomas/revoke": ("/admin/diplomas/{diploma_id}/revoke/", HR_ADMIN),
+    "admin/diplomas/zip": ("/admin/diplomas/units/{unit_id}/zip/", HR_ADMIN),
     # Admin sites: editors and administrators author in the Wagtail admin; only superusers
     # reach Django's admin (Celery beat schedules).
     # HR reaches the admin for its reports only; it cannot browse or edit pages.
@@ -225,7 +235,23 @@ def urls(catalogue, demo_users):
     goal = CoverageGoal.objects.create(
         name="80 procent", target_percent=80, deadline="2027-12-31", unit=root
     )
+    from diplomas import services as diploma_services
+    from progress.models import Completion, CourseProgress
+
+    done = timezone.now()
+    completion = Completion.objects.create(
+        user=owner,
+        course=course,
+        course_progress=CourseProgress.objects.create(
+            user=owner, course=course, started_at=done, completed_at=done
+        ),
+        completed_at=done,
+    )
+    diploma = diploma_services.diploma_issue(completion=completion)
     return {
+        "course_id": course.pk,
+        "diploma_id": diploma.pk,
+        "diploma_code": diploma.display_code,
         "unit_id": root.pk,
         "person_id": person.pk,
         "goal_id": goal.pk,
@@ -649,6 +675,27 @@ DATA_CHECKS = [
         admin_only(lambda v: _kind(("person", v.people))),
     ),
     DataCheck(
+        "admin/diplomas",
+        "/admin/diplomas/",
+        in_html("person", LISTING),
+        admin_only(lambda v: _kind(("person", v.people))),
+    ),
+    DataCheck(
+        "admin/diplomas",
+        "/admin/diplomas/",
+        in_html("unit", UNIT_OPTIONS),
+        admin_only(lambda v: _kind(("unit", v.units))),
+    ),
+    DataCheck(
+        "admin/diplomas",
+        "/admin/diplomas/?unit={unit_HT}&subunits=1",
+        in_html("person", LISTING),
+        # Every viewer with admin access here sees HT; the filter narrows to its subtree.
+        admin_only(
+            lambda v: _kind(("person", {p for p in v.people if unit_of(p) in subtree("HT")}))
+        ),
+    ),
+    DataCheck(
         # Managers' own page: the units they manage, and the assignments of everyone below.
         "my_unit",
         "/min-enhet/",
@@ -737,6 +784,13 @@ WITHOUT_SCOPED_ROWS = {
         "problem reports from the public form, organisation-wide, for moderators: no employee "
         "records (tests/accessibility)"
     ),
+    "diploma_mine": "only the learner's own diploma (tests/diplomas, tests/security)",
+    "diploma_verify_form": "a form; no data",
+    "diploma_verify": "one diploma by its code, public by design (tests/diplomas)",
+    "diploma_verify:unknown": "no diploma at all",
+    "admin/diplomas/pdf": "one diploma; scope in tests/diplomas/test_hr.py and tamper tests",
+    "admin/diplomas/revoke": "one diploma; scope in tests/diplomas/test_hr.py and tamper tests",
+    "admin/diplomas/zip": "a ZIP of a unit; scope in tests/diplomas/test_hr.py, tamper tests",
 }
 
 
@@ -757,12 +811,15 @@ def world(catalogue, demo_users):
     from django.contrib.auth.models import Group
 
     from assignments.models import Assignment, AssignmentRule
+    from diplomas import services as diploma_services
     from people.models import EmployeeImport, HRScope, OrgUnit, Person
+    from progress.models import Completion, CourseProgress
     from reminders.models import Delivery
     from reports.models import CoverageGoal
 
     today = timezone.localdate()
     course = make_course(catalogue, modules=1, title="Likabehandling")
+    extra_course = make_course(catalogue, modules=1, title="Diplomkurs")
     ids = {}
     units = {}
     for code, parent in TREE.items():
@@ -792,7 +849,19 @@ def world(catalogue, demo_users):
                 user=user, course=course, rule=rule, assigned_at=timezone.now(), due_on=due
             )
             Delivery.objects.create(user=user, day=today, status="sent", sent_at=timezone.now())
+            # A completion of an unassigned course (coverage stays as it is), whose diploma
+            # the sweep issues below.
+            done = timezone.now()
+            Completion.objects.create(
+                user=user,
+                course=extra_course,
+                course_progress=CourseProgress.objects.create(
+                    user=user, course=extra_course, started_at=done, completed_at=done
+                ),
+                completed_at=done,
+            )
     CoverageGoal.objects.create(name="MÅL-ALLA", target_percent=80, deadline="2030-12-31")
+    diploma_services.diplomas_create_missing()
     ids["import_id"] = EmployeeImport.objects.create(original_name="personal.csv").pk
 
     users = get_user_model().objects

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "reminders",
     "reports",
     "accessibility",
+    "diplomas",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",

@@ -33,5 +33,7 @@ def test_bench_runs_at_reduced_size():
         "module page",
         "rule evaluation, nightly (no changes)",
         "rule evaluation, new rule",
+        "diploma: render one PDF",
+        "diploma: ZIP of a unit",
     ):
         assert f"{name}: ours " in result.stdout, result.stdout

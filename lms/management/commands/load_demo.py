@@ -37,6 +37,9 @@ class Command(BaseCommand):
         completions = ensure_history()
         if completions:
             self.stdout.write(f"Demo history: {completions} completions over 18 months.")
+        from diplomas.demo import ensure_diplomas
+
+        self.stdout.write(f"Demo diplomas: {ensure_diplomas()} new (PDFs rendered on demand).")
         self.stdout.write(self.style.SUCCESS("Demo content and users are ready."))
         for user in users:
             self.stdout.write(
