@@ -84,7 +84,11 @@ class SecurityHeadersMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        relaxed = request.path_info.startswith(tuple(settings.CSP_RELAXED_PREFIXES))
+        # Wagtail renders a page preview through the middleware with a dummy request for the
+        # page's own path; the admin shows it in a frame, so it gets the admin's policy.
+        relaxed = getattr(request, "is_dummy", False) or request.path_info.startswith(
+            tuple(settings.CSP_RELAXED_PREFIXES)
+        )
         response.headers.setdefault(self.header, self.relaxed if relaxed else self.strict)
         response.headers.setdefault("Referrer-Policy", settings.SECURE_REFERRER_POLICY)
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)

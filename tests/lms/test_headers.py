@@ -42,6 +42,12 @@ def test_admin_gets_inline_scripts_and_styles_and_nothing_else_more(client):
     assert "unsafe-eval" not in response["Content-Security-Policy"]
 
 
+def test_a_page_preview_may_be_framed_by_the_admin(demo_site):
+    response = demo_site.make_preview_request()
+    policy = directives(response["Content-Security-Policy"])
+    assert policy["frame-ancestors"] == ["'self'"]
+
+
 @override_settings(OIDC_OP_AUTHORIZATION_ENDPOINT="https://idp.kommun.se/authorize")
 def test_single_sign_on_provider_may_receive_the_login_form():
     policy = directives(build_policy(relaxed=False))
