@@ -50,6 +50,9 @@ INSTALLED_APPS = [
     "assignments",
     "reminders",
     "reports",
+    "api",
+    # django-ninja: its Swagger UI assets are served from our static files, not a CDN.
+    "ninja",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -339,3 +342,7 @@ REMINDER_DIGEST_MAX_PEOPLE = int(env("REMINDER_DIGEST_MAX_PEOPLE", "50"))
 REMINDER_BASE_URL = env("REMINDER_BASE_URL", WAGTAILADMIN_BASE_URL)
 # Seconds after which an email left "sending" by a worker that is gone is marked in doubt.
 REMINDER_CLAIM_TIMEOUT = int(env("REMINDER_CLAIM_TIMEOUT", "300"))
+
+# Integration API (api/): requests per token per minute, and days the request log is kept.
+API_RATE_LIMIT = int(env("API_RATE_LIMIT", "120"))
+API_LOG_RETENTION_DAYS = int(env("API_LOG_RETENTION_DAYS", "90"))
