@@ -27,3 +27,7 @@ def make_token(db):
 
 def bearer(secret: str) -> dict:
     return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+
+
+# The reports app's small municipality (hand-countable coverage), reused for the API.
+from tests.reports.conftest import add_person, assign, complete, tree  # noqa: E402, F401
