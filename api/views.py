@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import datetime
 import time
+from typing import Annotated
 
 from django.core import signing
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Query, Router, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from pydantic import WithJsonSchema
 
 from reports import selectors as report_selectors
 
@@ -119,16 +122,28 @@ def _cursor(after: int | None, endpoint: str) -> str | None:
     return None if after is None else signing.dumps({"a": after}, salt=f"api.v1.cursor.{endpoint}")
 
 
-def _since(value: datetime.datetime | None) -> datetime.datetime | None:
-    """An aware datetime (a naive one is local time), or a 422 for one out of range."""
+def _since(value: str | None) -> datetime.datetime | None:
+    """An ISO 8601 date and time as an aware datetime (a naive one is local time); a 422 for
+    anything else (numbers are not taken as Unix times). Times so early or late that they
+    cannot be moved to UTC mean the nearest representable instant."""
     if value is None:
         return None
     try:
-        if timezone.is_naive(value):
-            value = timezone.make_aware(value)
-        return value.astimezone(datetime.UTC)
+        parsed = parse_datetime(value) if len(value) <= 64 else None
+    except ValueError:
+        parsed = None
+    if parsed is None:
+        raise bad_filter(
+            "invalid_parameter",
+            _("changed_since must be an ISO 8601 date and time, e.g. 2026-01-31T08:00:00Z."),
+        )
+    try:
+        if timezone.is_naive(parsed):
+            parsed = timezone.make_aware(parsed)
+        return parsed.astimezone(datetime.UTC)
     except (OverflowError, ValueError):
-        raise bad_filter("invalid_parameter", _("changed_since is out of range.")) from None
+        edge = datetime.datetime.min if parsed.year < 5000 else datetime.datetime.max
+        return edge.replace(tzinfo=datetime.UTC)
 
 
 def _scope(request) -> selectors.TokenScope:
@@ -165,7 +180,13 @@ LimitQ = Query(
 UnitQ = Query(None, ge=1, le=MAX_ID, description="Only this unit (an id in the token's scope).")
 SubunitsQ = Query(False, description="With `unit`: include everyone in the units below it.")
 CourseQ = Query(None, ge=1, le=MAX_ID, description="Only this course.")
-SinceQ = Query(None, description="ISO 8601; only rows changed at or after this time.")
+SinceQ = Query(
+    None,
+    max_length=64,
+    description="ISO 8601 date and time; only rows changed at or after it.",
+)
+# Documented as a date-time; parsed by `_since`, so that numbers are not taken as Unix times.
+IsoDateTime = Annotated[str, WithJsonSchema({"type": "string", "format": "date-time"})]
 StateQ = Query(None, description="Only this state.")
 EndedQ = Query(False, description="Also assignments that have ended.")
 CoverageUnitQ = Query(
@@ -185,7 +206,7 @@ def list_people(
     limit: int = LimitQ,
     unit: int | None = UnitQ,
     include_subunits: bool = SubunitsQ,
-    changed_since: datetime.datetime | None = SinceQ,
+    changed_since: IsoDateTime | None = SinceQ,
 ):
     """People in the token's scope: employee number, unit and role. No names, no sex: the HR
     system already knows who an employee number is."""
@@ -345,7 +366,7 @@ def list_assignments(
     course: int | None = CourseQ,
     state: schemas.AssignmentState | None = StateQ,
     include_ended: bool = EndedQ,
-    changed_since: datetime.datetime | None = SinceQ,
+    changed_since: IsoDateTime | None = SinceQ,
 ):
     """Assignments of the people in scope, each with its state as the dashboards derive it
     (today, in the organisation's time zone)."""
@@ -399,7 +420,7 @@ def list_completions(
     unit: int | None = UnitQ,
     include_subunits: bool = SubunitsQ,
     course: int | None = CourseQ,
-    changed_since: datetime.datetime | None = SinceQ,
+    changed_since: IsoDateTime | None = SinceQ,
 ):
     """Completed courses of the people in scope, with the date the completion is valid until
     (null: never expires). Completions are never changed once written."""

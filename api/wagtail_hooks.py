@@ -117,7 +117,6 @@ class IntegrationTokenViewSet(ModelViewSet):
         return IntegrationTokenForm
 
 
-
 def _administrator(request) -> None:
     if not request.user.is_superuser:
         raise PermissionDenied
