@@ -66,11 +66,12 @@ class TokenAuth(HttpBearer):
             if not verdict.allowed:
                 raise self._too_many(verdict.retry_after)
             raise unauthorised("token_invalid", _("The token is not valid."))
+        # Logged from here on, refusals too: an administrator sees a system still calling.
+        request.api_token = token
         if token.is_revoked:
             raise unauthorised("token_revoked", _("The token has been revoked."))
         if token.is_expired:
             raise unauthorised("token_expired", _("The token has expired."))
-        request.api_token = token
         verdict = hit("api", str(token.pk), limit=settings.API_RATE_LIMIT, window=60)
         if not verdict.allowed:
             raise self._too_many(verdict.retry_after)
