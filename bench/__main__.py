@@ -30,7 +30,7 @@ def main() -> int:
         return 2
     old = setup_databases(verbosity=0, interactive=False)
     try:
-        from . import dashboards, import_employees, municipality, pages, reminders, rules
+        from . import api, dashboards, import_employees, municipality, pages, reminders, rules
 
         import_employees.run(args.people)
         municipality.generate(people=args.people, units=args.units, courses=args.courses)
@@ -38,6 +38,7 @@ def main() -> int:
         dashboards.run()
         rules.run()
         reminders.run()
+        api.run()
     finally:
         teardown_databases(old, verbosity=0)
     return 0

@@ -17,8 +17,11 @@ class LRSServer:
         self.posts = 0
         self.fail_next = 0  # answer this many POSTs with 503
         self.stall_seconds = 0.0  # store, then wait this long before answering
+        self.stall_on_post = 0  # store the n-th POST, then never answer it (until shutdown)
+        self.stalling = False
         self.headers: list[dict] = []
         self._lock = threading.Lock()
+        self._release = threading.Event()
         expected_auth = "Basic " + base64.b64encode(f"{key}:{secret}".encode()).decode()
         lrs = self
 
@@ -45,6 +48,11 @@ class LRSServer:
                         lrs.statements.setdefault(statement["id"], statement)
                         lrs.received.append(statement["id"])
                     stall = lrs.stall_seconds
+                    hang = lrs.stall_on_post and lrs.posts == lrs.stall_on_post
+                if hang:
+                    lrs.stalling = True
+                    lrs._release.wait(120)
+                    return
                 if stall:
                     time.sleep(stall)
                 self._answer(200, [s["id"] for s in statements])
@@ -67,5 +75,6 @@ class LRSServer:
         return self
 
     def __exit__(self, *exc):
+        self._release.set()
         self.server.shutdown()
         self.server.server_close()
