@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 from api import services
@@ -29,6 +31,17 @@ schema = schemathesis.openapi.from_wsgi(
     get_wsgi_application(),
     config=schemathesis.config.SchemathesisConfig.from_str(CONFIG),
 )
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """As Django's test client does: a request through the WSGI app must not close the test's
+    database connection (on PostgreSQL it holds the test's transaction)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
