@@ -71,9 +71,9 @@ def run() -> None:
         assert through_api() == baseline() == total
         ours = measure(through_api, repeat=1)
     theirs = measure(baseline, repeat=3)
-    report(f"api completions, {total} rows (all pages)", ours, theirs, target=TARGET)
+    report("api completions (all pages)", ours, theirs, target=TARGET)
     print(
-        f"api completions: {len(per_page)} pages, queries per page "
+        f"api completions: {total} rows in {len(per_page)} pages, queries per page "
         f"{min(per_page)}..{max(per_page)} ({'constant' if len(set(per_page)) == 1 else 'VARIES'})",
         flush=True,
     )
