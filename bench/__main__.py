@@ -30,7 +30,16 @@ def main() -> int:
         return 2
     old = setup_databases(verbosity=0, interactive=False)
     try:
-        from . import dashboards, diplomas, import_employees, municipality, pages, reminders, rules
+        from . import (
+            api,
+            dashboards,
+            diplomas,
+            import_employees,
+            municipality,
+            pages,
+            reminders,
+            rules,
+        )
 
         import_employees.run(args.people)
         municipality.generate(people=args.people, units=args.units, courses=args.courses)
@@ -39,6 +48,7 @@ def main() -> int:
         rules.run()
         reminders.run()
         diplomas.run()
+        api.run()
     finally:
         teardown_databases(old, verbosity=0)
     return 0

@@ -7,6 +7,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from accessibility import views as accessibility_views
+from api import urls as api_urls
 from courses import urls as course_urls
 from diplomas import urls as diploma_urls
 from modules import urls as module_urls
@@ -22,6 +23,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("django-admin/", admin.site.urls),
     path("documents/", include(wagtaildocs_urls)),
+    path("api/v1/", include((api_urls.urlpatterns, "api-v1"), namespace="api-v1")),
     path(
         "accounts/reset/<uidb64>/<token>/",
         views_accounts.PasswordResetConfirmView.as_view(),

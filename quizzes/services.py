@@ -24,6 +24,7 @@ from .models import (
     QuizQuestion,
     SelectedChoice,
 )
+from .signals import quiz_graded
 
 MULTIPLE = "multiple"
 # Random bytes per choice key: 72 bits, 12 URL-safe characters.
@@ -303,6 +304,7 @@ def quiz_attempt_submit(*, user, attempt_id: int) -> QuizAttempt:
     attempt.passed = score >= attempt.snapshot["pass_mark_percent"]
     attempt.submitted_at = timezone.now()
     attempt.save(update_fields=["score_percent", "passed", "submitted_at"])
+    quiz_graded.send(sender=QuizAttempt, user=user, attempt=attempt)
     if attempt.passed and attempt.module_id:
         _report_pass_to_module(user=user, attempt=attempt)
     return attempt

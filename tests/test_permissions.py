@@ -39,6 +39,33 @@ NOT_YOURS = {"anonymous": "login", **dict.fromkeys(STAFF, 404)}
 HR_ADMIN = {**ADMIN_LOGIN, "hr": 200, "redaktor": 302, "admin": 200}
 HR_ADMIN_OR_REDIRECT = HR_ADMIN
 
+ADMIN_ONLY = {**ADMIN_LOGIN, "hr": 302, "redaktor": 302, "admin": 200}
+API_URLS = {
+    "api_people": "/api/v1/people",
+    "api_units": "/api/v1/units",
+    "api_unit": "/api/v1/units/{unit_id}",
+    "api_courses": "/api/v1/courses",
+    "api_course": "/api/v1/courses/{course_id}",
+    "api_module": "/api/v1/courses/{course_id}/modules/{module_id}",
+    "api_assignments": "/api/v1/assignments",
+    "api_completions": "/api/v1/completions",
+    "api_coverage": "/api/v1/coverage",
+    "api_quiz_stats": "/api/v1/quiz-stats",
+}
+# The scope each API URL needs (api.models.Scope).
+API_SCOPES = {
+    "api_people": "people",
+    "api_units": "units",
+    "api_unit": "units",
+    "api_courses": "courses",
+    "api_course": "courses",
+    "api_module": "courses",
+    "api_assignments": "assignments",
+    "api_completions": "completions",
+    "api_coverage": "coverage",
+    "api_quiz_stats": "quiz_stats",
+}
+
 MATRIX: dict[str, tuple[str, dict]] = {
     # url name: (path, expectations)
     "health": ("/health/", dict.fromkeys(ROLES, 503)),  # no worker in this test: 503, never login
@@ -169,6 +196,15 @@ MATRIX: dict[str, tuple[str, dict]] = {
         "/admin/accessibility-reports/",
         {**ADMIN_LOGIN, "hr": 302, "redaktor": 200, "admin": 200},
     ),
+    # The integration API (api/): tokens only, never a session, so every role gets 401; the
+    # schema and its docs are public. Tokens: test_api_matrix_for_tokens below.
+    "api-root": ("/api/v1/", dict.fromkeys(ROLES, 404)),
+    "openapi-json": ("/api/v1/openapi.json", ALL_200),
+    "openapi-view": ("/api/v1/docs", ALL_200),
+    **{name: (url, dict.fromkeys(ROLES, 401)) for name, url in API_URLS.items()},
+    # Integration tokens in the admin: administrators only.
+    "admin/api-tokens": ("/admin/api-tokens/", ADMIN_ONLY),
+    "admin/api-tokens/new": ("/admin/api-tokens/new/", ADMIN_ONLY),
     "django-admin/": (
         "/django-admin/",
         {
@@ -266,6 +302,7 @@ def urls(catalogue, demo_users):
         "home_id": catalogue.get_parent().pk,
         "film_url": film.video.url,
         "module_id": module.pk,
+        "course_id": course.pk,
     }
 
 
@@ -298,6 +335,50 @@ def test_matrix(client, urls, role):
         if got != expected:
             failures.append(f"{key} {path}: expected {expected}, got {got}")
     assert failures == [], f"as {role}:\n" + "\n".join(failures)
+
+
+@pytest.mark.django_db
+def test_api_matrix_for_tokens(client, urls):
+    """Every API URL with a token of every scope but its own (403), of its scope (200), one of
+    another organisation's part (its unit: 404), expired or revoked (401)."""
+    import datetime as dt
+
+    from api import services
+    from api.models import Scope
+    from people.models import OrgUnit
+
+    def token(scopes, *, units=(), days=30):
+        return services.token_create(
+            name="matrix",
+            scopes=scopes,
+            units=units,
+            whole_organisation=not units,
+            expires_at=timezone.now() + dt.timedelta(days=days),
+        )
+
+    other = OrgUnit.add_root(instance=OrgUnit(code="ANNAN", name="Annan kommun"))
+    _t, everything = token(Scope.values)
+    _t, elsewhere = token(Scope.values, units=[other])
+    _t, expired = token(Scope.values, days=-1)
+    revoked_token, revoked = token(Scope.values)
+    services.token_revoke(token=revoked_token)
+    failures = []
+    for name, url in API_URLS.items():
+        path = url.format(**urls)
+        _t, without = token([s for s in Scope.values if s != API_SCOPES[name]])
+        expected = {
+            everything: 200,
+            without: 403,
+            expired: 401,
+            revoked: 401,
+            # The unit is outside the token's part; every other URL answers with its rows.
+            elsewhere: 404 if name == "api_unit" else 200,
+        }
+        for secret, status in expected.items():
+            got = client.get(path, HTTP_AUTHORIZATION=f"Bearer {secret}").status_code
+            if got != status:
+                failures.append(f"{name} {path}: expected {status}, got {got}")
+    assert failures == []
 
 
 # --------------------------------------------------------------------------- which rows
@@ -791,6 +872,15 @@ WITHOUT_SCOPED_ROWS = {
     "admin/diplomas/pdf": "one diploma; scope in tests/diplomas/test_hr.py and tamper tests",
     "admin/diplomas/revoke": "one diploma; scope in tests/diplomas/test_hr.py and tamper tests",
     "admin/diplomas/zip": "a ZIP of a unit; scope in tests/diplomas/test_hr.py, tamper tests",
+    **dict.fromkeys(
+        ("api-root", "openapi-json", "openapi-view", *API_URLS),
+        "the API answers sessions 401 (schema and docs: no data); which rows a token sees: "
+        "tests/api/test_api.py and tests/security/test_api_tamper.py",
+    ),
+    **dict.fromkeys(
+        ("admin/api-tokens", "admin/api-tokens/new"),
+        "administrators only (superusers see everything)",
+    ),
 }
 
 

@@ -52,6 +52,10 @@ INSTALLED_APPS = [
     "reports",
     "accessibility",
     "diplomas",
+    "api",
+    "learning_records",
+    # django-ninja: its Swagger UI assets are served from our static files, not a CDN.
+    "ninja",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -409,3 +413,24 @@ REMINDER_DIGEST_MAX_PEOPLE = int(env("REMINDER_DIGEST_MAX_PEOPLE", "50"))
 REMINDER_BASE_URL = env("REMINDER_BASE_URL", WAGTAILADMIN_BASE_URL)
 # Seconds after which an email left "sending" by a worker that is gone is marked in doubt.
 REMINDER_CLAIM_TIMEOUT = int(env("REMINDER_CLAIM_TIMEOUT", "300"))
+
+# Integration API (api/): requests per token per minute, and days the request log is kept.
+API_RATE_LIMIT = int(env("API_RATE_LIMIT", "120"))
+API_LOG_RETENTION_DAYS = int(env("API_LOG_RETENTION_DAYS", "90"))
+
+# xAPI (learning_records/): statements are always recorded in the outbox; they are sent to a
+# Learning Record Store only when LRS_ENDPOINT is set (its xAPI base URL, e.g.
+# https://lrs.example/xapi/), with HTTP Basic LRS_KEY / LRS_SECRET.
+LRS_ENDPOINT = env("LRS_ENDPOINT", "")
+LRS_KEY = env("LRS_KEY", "")
+LRS_SECRET = env("LRS_SECRET", "")
+LRS_TIMEOUT = float(env("LRS_TIMEOUT", "10"))
+LRS_BATCH_SIZE = int(env("LRS_BATCH_SIZE", "50"))
+# After a 5xx or a timeout: wait LRS_BACKOFF_SECONDS, then twice as long each time (at most
+# LRS_BACKOFF_MAX_SECONDS); after LRS_MAX_ATTEMPTS the batch is marked failed.
+LRS_BACKOFF_SECONDS = float(env("LRS_BACKOFF_SECONDS", "30"))
+LRS_BACKOFF_MAX_SECONDS = float(env("LRS_BACKOFF_MAX_SECONDS", "3600"))
+LRS_MAX_ATTEMPTS = int(env("LRS_MAX_ATTEMPTS", "12"))
+# The actor's account: home page (default BASE_URL) and the key of the pseudonymous name.
+XAPI_HOME_PAGE = env("XAPI_HOME_PAGE", "")
+XAPI_ACTOR_KEY = env("XAPI_ACTOR_KEY", "")

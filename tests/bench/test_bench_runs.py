@@ -35,5 +35,6 @@ def test_bench_runs_at_reduced_size():
         "rule evaluation, new rule",
         "diploma: render one PDF",
         "diploma: ZIP of a unit",
+        "api completions (all pages)",
     ):
         assert f"{name}: ours " in result.stdout, result.stdout
