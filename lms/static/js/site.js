@@ -8,3 +8,11 @@
     document.getElementById("messages").focus();
   }
 })();
+
+/* A button that prints the page (the register extract), without an inline handler. */
+(function () {
+  "use strict";
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.addEventListener("click", function () { window.print(); });
+  });
+})();
