@@ -78,7 +78,19 @@ class CoursePage(Page):
         validators=[MinValueValidator(1), MaxValueValidator(5)],
         help_text=_("1 is the introduction; higher levels go deeper."),
     )
-    estimated_minutes = models.PositiveSmallIntegerField(_("estimated minutes"), default=60)
+    # Empty: the course's length is the sum of its required modules' minutes (computed_minutes).
+    estimated_minutes = models.PositiveSmallIntegerField(
+        _("set the length by hand (minutes)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Leave empty to show the sum of the required modules' estimated minutes. "
+            "Fill in only if the course takes a different time than its modules add up to."
+        ),
+    )
+    computed_minutes = models.PositiveIntegerField(
+        _("minutes of the required modules"), default=0, editable=False
+    )
     cover_image = models.ForeignKey(
         "wagtailimages.Image",
         verbose_name=_("cover image"),
@@ -153,6 +165,13 @@ class CoursePage(Page):
     class Meta:
         verbose_name = _("course")
         verbose_name_plural = _("courses")
+
+    @property
+    def length_minutes(self) -> int:
+        """The stated length: the editor's, or the sum of the required modules' minutes."""
+        if self.estimated_minutes is not None:
+            return self.estimated_minutes
+        return self.computed_minutes
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

@@ -18,7 +18,17 @@ class CourseStructurePanel(Panel):
             modules = (
                 list(Page.objects.child_of(page).specific().order_by("path")) if page.pk else []
             )
+            from .services import modules_after_final_test
+
             context["modules"] = modules
             context["total_minutes"] = sum(getattr(m, "estimated_minutes", 0) for m in modules)
+            context["required_minutes"] = sum(
+                getattr(m, "estimated_minutes", 0)
+                for m in modules
+                if m.live and getattr(m, "is_required", False)
+            )
+            after = modules_after_final_test(modules)
+            context["after_test_ids"] = {m.pk for m in after}
+            context["after_test"] = after
             context["course"] = page
             return context

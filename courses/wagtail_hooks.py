@@ -42,3 +42,35 @@ register_deletion_guard(
         "the catalogue."
     ),
 )
+
+
+def _warn_if_after_final_test(request, page) -> None:
+    """Right after an editor saves a module: say so when it lands after the final test."""
+    from modules.models import ModulePage
+
+    from .services import modules_after_final_test
+
+    if not isinstance(page.specific, ModulePage):
+        return
+    parent = page.get_parent()
+    siblings = list(Page.objects.child_of(parent).specific().order_by("path"))
+    if any(m.pk == page.pk for m in modules_after_final_test(siblings)):
+        messages.warning(
+            request,
+            _(
+                "The module “%(title)s” comes after the final test and is required: learners "
+                "must complete it after passing the test. Move it before the module with the "
+                "final test, or make it optional."
+            )
+            % {"title": page.get_admin_display_title()},
+        )
+
+
+@hooks.register("after_create_page")
+def warn_new_module_after_final_test(request, page):
+    _warn_if_after_final_test(request, page)
+
+
+@hooks.register("after_edit_page")
+def warn_edited_module_after_final_test(request, page):
+    _warn_if_after_final_test(request, page)

@@ -32,5 +32,8 @@ class HomePage(Page):
         context = super().get_context(request, *args, **kwargs)
         from courses.models import CourseIndexPage
 
-        context["catalogue"] = CourseIndexPage.objects.live().child_of(self).first()
+        catalogue = CourseIndexPage.objects.live().child_of(self).first()
+        context["catalogue"] = catalogue
+        # The only home page's first catalogue is the menu's: no second query for its link.
+        request._catalogue_url = catalogue.url if catalogue else ""
         return context

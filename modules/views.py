@@ -157,7 +157,8 @@ def reflection_save(request: HttpRequest, page_id: int, block_id: str) -> HttpRe
 
 
 def quiz_start(request: HttpRequest, page_id: int, block_id: str) -> HttpResponse:
-    """The quiz placed in a module: its rules and the learner's standing; POST starts or resumes."""
+    """The quiz placed in a module: POST (the module's and the result's one button) starts or
+    resumes the attempt; GET shows its rules and the learner's standing."""
     module = _module_for_learner(request, page_id)
     block = next((b for b in module.body if b.id == block_id and b.block_type == "quiz"), None)
     if block is None or not block.value["quiz"]:
@@ -173,7 +174,8 @@ def quiz_start(request: HttpRequest, page_id: int, block_id: str) -> HttpRespons
         except quiz_services.QuizError as error:
             for message in error.messages:
                 messages.error(request, message)
-            return redirect(request.path)
+            # Back where the button was; the message at the top of the page gets the focus.
+            return redirect(module.url)
         return redirect("quizzes:question", attempt.pk, quiz_selectors.first_open_number(attempt))
     status = quiz_selectors.quiz_statuses(user=request.user, quizzes=[quiz], now=timezone.now())
     return TemplateResponse(

@@ -18,6 +18,9 @@ class Provider:
     title: str  # heading for people (lazy translation)
     extract: Callable[[object], list[dict]]
     anonymise: Callable[[object], None] | None = None
+    # Labels for the readable extract page, key -> lazy translation; keys missing here use
+    # people.extract_display's shared labels, then the key humanised.
+    labels: dict[str, str] | None = None
 
 
 PROVIDERS: dict[str, Provider] = {}

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import gdpr
+from . import extract_display, gdpr
 from .models import Person, Sex
 
 
@@ -59,12 +59,9 @@ def register_extract_json(request: HttpRequest) -> HttpResponse:
 
 def register_extract_html(request: HttpRequest) -> HttpResponse:
     extract = gdpr.register_extract(request.user)
-    sections = [
-        (gdpr.PROVIDERS[key].title if key in gdpr.PROVIDERS else _("You"), rows)
-        for key, rows in extract["sections"].items()
-    ]
+    created, sections = extract_display.readable_extract(extract, gdpr.PROVIDERS)
     response = TemplateResponse(
-        request, "people/register_extract.html", {"sections": sections, "extract": extract}
+        request, "people/register_extract.html", {"sections": sections, "created": created}
     )
     response["Cache-Control"] = "no-store"
     return response

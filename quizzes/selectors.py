@@ -219,6 +219,17 @@ def pass_rates() -> list[PassRate]:
     ]
 
 
+def quiz_block_id(module, quiz_id: int) -> str | None:
+    """The id of the block placing a quiz in a module (for the retake button), or None.
+
+    Read from the stored blocks, which costs no query, unlike the chooser's values.
+    """
+    for block in module.body.raw_data:
+        if block["type"] == "quiz" and block["value"].get("quiz") == quiz_id:
+            return block["id"]
+    return None
+
+
 def first_open_number(attempt: QuizAttempt) -> int:
     """1-based number of the first unanswered question (the last one when all are answered)."""
     keys = attempt.question_keys

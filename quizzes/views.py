@@ -130,6 +130,7 @@ def result(request: HttpRequest, attempt_id: int) -> HttpResponse:
             "attempt": attempt,
             "status": status,
             "module": module,
+            "block_id": selectors.quiz_block_id(module, attempt.quiz_id) if module else None,
             "outcome": outcome,
             "show_answers": policy != FeedbackPolicy.NEVER,
             "answers_revealed": reveal,

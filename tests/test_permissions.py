@@ -302,7 +302,6 @@ def urls(catalogue, demo_users):
         "home_id": catalogue.get_parent().pk,
         "film_url": film.video.url,
         "module_id": module.pk,
-        "course_id": course.pk,
     }
 
 

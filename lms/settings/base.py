@@ -193,6 +193,8 @@ LANGUAGES = [("sv", _("Swedish")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Stockholm"
 USE_I18N = True
+# Our Swedish date formats (lms/formats/sv/formats.py) before Django's own.
+FORMAT_MODULE_PATH = ["lms.formats"]
 USE_TZ = True
 
 STATIC_URL = "/static/"

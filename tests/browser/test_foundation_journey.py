@@ -18,10 +18,18 @@ def test_learner_logs_in_through_the_real_form_and_sees_home(page, demo_site, de
     page.get_by_label("Lösenord").fill(demo_users)
     page.get_by_role("button", name="Logga in").click()
     page.wait_for_url(page.base_url + "/")
-    assert page.get_by_role("heading", level=1).inner_text() == "Välkommen till Normkritik LMS"
+    # Logged in, the home page is the learner's own: a greeting and what they have to do.
+    assert page.get_by_role("heading", level=1).inner_text() == "Hej Alva"
+    assert page.get_by_role("heading", name="Att göra").is_visible()
     assert "Alva Lindqvist" in page.locator("footer").inner_text()
     assert page.get_by_role("link", name="Till kurskatalogen").is_visible()
     assert_accessible(page)
+
+
+def test_visitors_see_the_welcome(page, demo_site):
+    page.goto(page.base_url + "/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Välkommen till Normkritik LMS"
+    assert page.get_by_role("heading", name="Att göra").count() == 0
 
 
 def test_wrong_password_error_is_announced_and_accessible(page, demo_site, demo_users):

@@ -1,5 +1,7 @@
 """A learner looks at their own data and register extract; everything is accessible."""
 
+import re
+
 import pytest
 
 from tests.browser.test_learner_journey import log_in
@@ -25,6 +27,17 @@ def test_learner_sees_and_corrects_own_data_and_reads_the_extract(page, demo_org
     text = page.locator("main").inner_text()
     assert "D00001" in text and "medarbetare@demo.example" in text
     assert "chef@demo.example" not in text
+    # Readable for any employee: no field names of the JSON extract, no Python literals.
+    from django.contrib.auth import get_user_model
+
+    from people import gdpr
+    from tests.people.test_register_extract_page import PYTHON_LITERALS, SWEDISH_TOO, keys_of
+
+    extract = gdpr.register_extract(get_user_model().objects.get(username="medarbetare"))
+    keys = keys_of(extract) - SWEDISH_TOO
+    assert [k for k in keys if re.search(rf"(?<![\w-]){re.escape(k)}(?![\w-])", text)] == []
+    assert [literal for literal in PYTHON_LITERALS if literal in text] == []
+    assert "Förnamn" in text and "Anställningsnummer" in text
     assert_accessible(page)
 
 

@@ -9,7 +9,7 @@
   }
 })();
 
-/* "Print or save as PDF" buttons (no inline handlers: the Content-Security-Policy forbids them). */
+/* A button that prints the page (the register extract), without an inline handler. */
 (function () {
   "use strict";
   document.querySelectorAll("[data-print]").forEach(function (button) {
