@@ -104,7 +104,10 @@ def test_acceptance_completion_lapses_after_36_months_and_is_renewed(client, met
         page = client.get(metoo.url).content.decode()
         assert "Förnya senast 17 mars 2029" in page
         assert "15 januari 2029" in page  # the history: valid until
-        assert "Förnya senast 17 mars 2029" in client.get(reverse("courses:my_courses")).content.decode()
+        assert (
+            "Förnya senast 17 mars 2029"
+            in client.get(reverse("courses:my_courses")).content.decode()
+        )
         # The course starts over: module 2 is locked again until module 1 is done.
         state = progress_selectors.course_state(user=learner, course=metoo)
         assert state.progress.round == 2 and state.required_done == 0
@@ -268,6 +271,4 @@ def test_a_learner_cannot_open_a_new_round_before_the_expiry_day(client, metoo, 
     assert CourseProgress.objects.filter(user=learner).count() == 1
     assert Completion.objects.filter(user=learner).count() == 1
     assert QuizAttempt.objects.filter(user=learner).count() == 1  # "already passed"
-    assert Assignment.objects.get(user=learner).due_on == DAY0.date() + datetime.timedelta(
-        days=60
-    )
+    assert Assignment.objects.get(user=learner).due_on == DAY0.date() + datetime.timedelta(days=60)
