@@ -103,6 +103,8 @@ MATRIX: dict[str, tuple[str, dict]] = {
         "/admin/organisation/people/inspect/{person_id}/",
         HR_ADMIN,
     ),
+    # A person's course history (rounds, completions, validity): HR in scope, administrators.
+    "progress_person_history": ("/admin/course-history/{person_id}/", HR_ADMIN),
     "admin/organisation/units": ("/admin/organisation/units/", HR_ADMIN_OR_REDIRECT),
     "admin/organisation/units/results": ("/admin/organisation/units/results/", HR_ADMIN),
     "admin/organisation/units/inspect": ("/admin/organisation/units/inspect/{unit_id}/", HR_ADMIN),
