@@ -11,10 +11,12 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
+from django.apps import apps
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from wagtail.models import Page
 
 from people.models import Person
 from progress.models import Completion, CourseProgress
@@ -276,6 +278,7 @@ def _renew(candidates: QuerySet[Assignment]) -> int:
         batch_size=BATCH,
         ignore_conflicts=True,
     )
+    _films_start_over({(user_id, course_id) for _pk, user_id, course_id, *_rest in rows})
     changed = []
     for pk, _user, _course, due_on, lapsed, _last, days in rows:
         renew_by = max(due_on, renewal_due_on(lapsed, days or 0))
@@ -283,6 +286,33 @@ def _renew(candidates: QuerySet[Assignment]) -> int:
             changed.append(Assignment(pk=pk, due_on=renew_by))
     Assignment.objects.bulk_update(changed, ["due_on"], batch_size=BATCH)
     return len(rows)
+
+
+def _films_start_over(pairs: set[tuple[int, int]]) -> None:
+    """A renewal takes the films again. Film progress is kept per person and module, not per
+    round, so what was played in the lapsed round is cleared (as when an editor swaps a film);
+    the earlier rounds and completions keep the record that the course was done. One query
+    for the courses, one update, whatever the number of people."""
+    if not pairs:
+        return
+    film_progress = apps.get_model("modules", "FilmProgress")
+    users: dict[int, set[int]] = {}
+    for user_id, course_id in pairs:
+        users.setdefault(course_id, set()).add(user_id)
+    condition = Q(pk__in=[])
+    for course_id, path, depth in Page.objects.filter(pk__in=users).values_list(
+        "pk", "path", "depth"
+    ):
+        condition |= Q(
+            user_id__in=users[course_id], module__path__startswith=path, module__depth=depth + 1
+        )
+    film_progress.objects.filter(condition).update(
+        played_ranges=[],
+        seconds_played=0,
+        watched_at=None,
+        transcript_read_at=None,
+        credit_from=None,
+    )
 
 
 def renewal_due_on(valid_until: datetime.date, due_days: int) -> datetime.date:

@@ -272,3 +272,34 @@ def test_a_learner_cannot_open_a_new_round_before_the_expiry_day(client, metoo, 
     assert Completion.objects.filter(user=learner).count() == 1
     assert QuizAttempt.objects.filter(user=learner).count() == 1  # "already passed"
     assert Assignment.objects.get(user=learner).due_on == DAY0.date() + datetime.timedelta(days=60)
+
+
+def test_a_film_watched_in_the_lapsed_round_must_be_watched_again(org, catalogue):
+    from modules.models import FilmProgress
+    from progress import services as progress_services
+    from tests.factories import make_film
+
+    film = make_film(title="Filmen")
+    course = make_course(catalogue, modules=1, validity_months=36, film=film)
+    module = course.get_children().get().specific
+    block_id = next(b.id for b in module.body if b.block_type == "film")
+    person = make_person(org["home_care"])
+    untouched = make_person(org["home_care"])  # watched, but their course has not lapsed
+    AssignmentRule.objects.create(name="Alla", course=course, unit=org["root"], due_days=30)
+    with at(DAY0.date()):
+        services.evaluate_rules()
+        for who in (person, untouched):
+            FilmProgress.objects.create(
+                user=who.user, module=module, block_id=block_id, film=film, watched_at=DAY0
+            )
+        progress_services.module_complete(user=person.user, module=module)
+    assert not module.unmet_requirements(person.user)
+    with at(EXPIRY_DAY):
+        assert services.renew_lapsed() == 1
+    assert module.unmet_requirements(person.user) == [
+        "Se filmen ”Filmen” eller läs dess transkription."
+    ]
+    with pytest.raises(progress_services.ProgressError):
+        with at(EXPIRY_DAY):
+            progress_services.module_complete(user=person.user, module=module)
+    assert FilmProgress.objects.get(user=untouched.user).watched_at == DAY0
