@@ -299,7 +299,6 @@ def test_a_film_watched_in_the_lapsed_round_must_be_watched_again(org, catalogue
     assert module.unmet_requirements(person.user) == [
         "Se filmen ”Filmen” eller läs dess transkription."
     ]
-    with pytest.raises(progress_services.ProgressError):
-        with at(EXPIRY_DAY):
-            progress_services.module_complete(user=person.user, module=module)
+    with pytest.raises(progress_services.ProgressError), at(EXPIRY_DAY):
+        progress_services.module_complete(user=person.user, module=module)
     assert FilmProgress.objects.get(user=untouched.user).watched_at == DAY0
