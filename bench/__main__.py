@@ -30,7 +30,7 @@ def main() -> int:
         return 2
     old = setup_databases(verbosity=0, interactive=False)
     try:
-        from . import dashboards, import_employees, municipality, pages, reminders, rules
+        from . import dashboards, import_employees, municipality, pages, reminders, renewal, rules
 
         import_employees.run(args.people)
         municipality.generate(people=args.people, units=args.units, courses=args.courses)
@@ -38,6 +38,7 @@ def main() -> int:
         dashboards.run()
         rules.run()
         reminders.run()
+        renewal.run()
     finally:
         teardown_databases(old, verbosity=0)
     return 0

@@ -33,5 +33,6 @@ def test_bench_runs_at_reduced_size():
         "module page",
         "rule evaluation, nightly (no changes)",
         "rule evaluation, new rule",
+        "renewal sweep",
     ):
         assert f"{name}: ours " in result.stdout, result.stdout
