@@ -34,6 +34,10 @@ class Command(BaseCommand):
         completions = ensure_history()
         if completions:
             self.stdout.write(f"Demo history: {completions} completions over 18 months.")
+        from assignments.demo import ensure_renewal_due
+
+        if ensure_renewal_due():
+            self.stdout.write("Demo renewal: the manager's #metoo completion has lapsed.")
         self.stdout.write(self.style.SUCCESS("Demo content and users are ready."))
         for user in users:
             self.stdout.write(
