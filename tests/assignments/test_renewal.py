@@ -302,3 +302,29 @@ def test_a_film_watched_in_the_lapsed_round_must_be_watched_again(org, catalogue
     with pytest.raises(progress_services.ProgressError), at(EXPIRY_DAY):
         progress_services.module_complete(user=person.user, module=module)
     assert FilmProgress.objects.get(user=untouched.user).watched_at == DAY0
+
+
+def test_the_renewal_reminder_decided_before_expiry_links_to_the_renewal(org, catalogue):
+    """Decided 20 days before the completion lapses, sent after the new round opened: it links
+    to the course and says by when to renew. The outbox is the reminders' own (unchanged)."""
+    from django.core import mail
+
+    from reminders import services as reminders
+
+    course = make_course(catalogue, title="Likabehandling", modules=1, validity_months=36)
+    person = make_person(org["home_care"])
+    AssignmentRule.objects.create(name="Alla", course=course, unit=org["root"], due_days=30)
+    with at(DAY0.date()):
+        services.evaluate_rules()
+    complete_on_day0(person.user, course)
+    decided_on = LAST_VALID_DAY - datetime.timedelta(days=20)
+    with at(decided_on):
+        reminders.sweep(today=decided_on)
+    with at(EXPIRY_DAY, hour=3):
+        assert services.renew_lapsed() == 1
+    with at(EXPIRY_DAY, hour=8):
+        result = reminders.send_due()
+    assert result.sent == 1
+    [email] = mail.outbox
+    assert course.url in email.body
+    assert "giltig till och med 15 januari 2029, förnya senast 15 februari 2029" in email.body
