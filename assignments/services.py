@@ -269,6 +269,12 @@ def _renew(candidates: QuerySet[Assignment]) -> int:
     )
     if not rows:
         return 0
+    with transaction.atomic():  # the sweep's slice is in its own transaction already
+        _write_renewals(rows)
+    return len(rows)
+
+
+def _write_renewals(rows: list[tuple]) -> None:
     now = timezone.now()
     CourseProgress.objects.bulk_create(
         [
@@ -285,7 +291,6 @@ def _renew(candidates: QuerySet[Assignment]) -> int:
         if renew_by != due_on:
             changed.append(Assignment(pk=pk, due_on=renew_by))
     Assignment.objects.bulk_update(changed, ["due_on"], batch_size=BATCH)
-    return len(rows)
 
 
 def _films_start_over(pairs: set[tuple[int, int]]) -> None:
@@ -335,7 +340,6 @@ def renew_lapsed(*, today: datetime.date | None = None) -> int:
     return renewed
 
 
-@transaction.atomic
 def renewal_open_if_due(*, user, course_id: int, today: datetime.date | None = None) -> bool:
     """The same for one learner and course, when they open it before the sweep has run.
     True when a new round was due (and is now open)."""

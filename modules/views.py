@@ -91,8 +91,11 @@ def serve_module(module: ModulePage, request: HttpRequest, *args, **kwargs) -> H
     """The module as the learner sees it: locked modules say why, open ones record a start."""
     if not progress_selectors.page_open_to(module, request):
         raise Http404
-    progress_services.renewal_open_if_due(user=request.user, course=module.get_parent())
     state = progress_selectors.course_state(user=request.user, course=module.get_parent())
+    if state.status == progress_selectors.COMPLETED and progress_services.renewal_open_if_due(
+        user=request.user, course=state.course
+    ):  # the completion has lapsed: a new round
+        state = progress_selectors.course_state(user=request.user, course=state.course)
     module_state = state.module(module.pk)
     if module_state is None:
         raise Http404

@@ -475,6 +475,18 @@ DATA_CHECKS = [
         in_scope("SKOLA", lambda v: {("person", "SKOLA-2")}, DASHBOARD_REFUSAL),
     ),
     DataCheck(
+        "progress_person_history",
+        "/admin/course-history/{person_HT-2}/",
+        in_html("person", "main"),
+        in_scope("HT", lambda v: {("person", "HT-2")}, DASHBOARD_REFUSAL),
+    ),
+    DataCheck(
+        "progress_person_history",
+        "/admin/course-history/{person_SKOLA-2}/",
+        in_html("person", "main"),
+        in_scope("SKOLA", lambda v: {("person", "SKOLA-2")}, DASHBOARD_REFUSAL),
+    ),
+    DataCheck(
         "admin/organisation/units",
         "/admin/organisation/units/",
         in_html("unit", LISTING),

@@ -8,8 +8,13 @@ register = template.Library()
 
 
 @register.inclusion_tag("progress/course_history.html", takes_context=True)
-def course_history(context, course) -> dict:
+def course_history(context, course, state=None) -> dict:
     user = context["request"].user
+    progress = getattr(state, "progress", None)
+    if state is not None and (
+        progress is None or (progress.round == 1 and not progress.completed_at)
+    ):
+        return {"rounds": []}  # a first round in progress: nothing to look back on, no query
     rounds = (
         selectors.course_history(user=user, course_id=course.pk) if user.is_authenticated else []
     )
