@@ -10,9 +10,11 @@ class AssignmentsConfig(AppConfig):
     def ready(self) -> None:
         from people import gdpr
         from people.signals import organisation_changed
+        from progress.services import register_round_opener
 
         from . import gdpr as assignment_gdpr
-        from . import tasks
+        from . import services, tasks
 
         gdpr.register(assignment_gdpr.PROVIDER)
+        register_round_opener(services.renewal_open_if_due)
         organisation_changed.connect(tasks.evaluate_after_organisation_change)

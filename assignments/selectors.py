@@ -75,7 +75,7 @@ def my_assignments(*, user, today: datetime.date | None = None) -> list[Assignme
         .order_by("due_on", "course__title")
     )
     for row in rows:
-        row.state_label = STATE_LABELS[row.state]
+        _label(row)
     rows.sort(key=lambda a: (a.state not in TO_DO, a.state != OVERDUE, a.due_on))
     return rows
 
@@ -84,7 +84,15 @@ def my_assignment(*, user, course_id: int, today: datetime.date | None = None):
     """The learner's open assignment of one course with `state` and `state_label`, or None."""
     row = with_state(open_assignments().filter(user=user, course_id=course_id), today).first()
     if row is not None:
-        row.state_label = STATE_LABELS[row.state]
+        _label(row)
+    return row
+
+
+def _label(row: Assignment) -> Assignment:
+    """`state_label`, and `renew_by`: the date to renew by when the completion has lapsed (the
+    renewal's due date, set when the new round opened), shown as "Förnya senast …"."""
+    row.state_label = STATE_LABELS[row.state]
+    row.renew_by = row.due_on if row.state == EXPIRED else None
     return row
 
 

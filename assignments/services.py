@@ -11,11 +11,15 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
+from django.apps import apps
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
+from wagtail.models import Page
 
 from people.models import Person
+from progress.models import Completion, CourseProgress
 
 from .models import Assignment, AssignmentRule, Audience, EndReason
 
@@ -205,3 +209,139 @@ def withdraw_exemption(*, assignment: Assignment) -> Assignment:
     assignment.exemption_reason = ""
     assignment.save(update_fields=["exempted_at", "exempted_by", "exemption_reason"])
     return assignment
+
+
+# Renewal ---------------------------------------------------------------------------------------
+#
+# `Completion.valid_until` is the last day a completion is valid (assignment states, reports and
+# reminders all count it as valid on that day). The completion lapses at the start of the next
+# local day (Europe/Stockholm), the *expiry day*: from then on, a person who still has the
+# course assigned gets a new round of it (progress counts the new round from the start) and the
+# assignment is due the rule's days after the expiry day. The earlier rounds and completions
+# are left as they are: they are the history.
+
+
+def expiry_day(valid_until: datetime.date) -> datetime.date:
+    """The first day on which a completion valid until `valid_until` no longer counts."""
+    return valid_until + datetime.timedelta(days=1)
+
+
+def renewals_due(today: datetime.date) -> QuerySet[Assignment]:
+    """Open, not exempted assignments whose person's completions of the course have all lapsed
+    (and there is one), with no round of the course open since: a new round is due."""
+    same = {"user_id": OuterRef("user_id"), "course_id": OuterRef("course_id")}
+    return Assignment.objects.filter(ended_at__isnull=True, exempted_at__isnull=True).filter(
+        Exists(Completion.objects.filter(valid_until__lt=today, **same)),
+        ~Exists(
+            Completion.objects.filter(
+                Q(valid_until__isnull=True) | Q(valid_until__gte=today), **same
+            )
+        ),
+        ~Exists(CourseProgress.objects.filter(completed_at__isnull=True, **same)),
+    )
+
+
+def _renew(candidates: QuerySet[Assignment]) -> int:
+    """Open the next round and move the due date of these candidates, in the caller's
+    transaction, in a fixed number of queries. Returns how many were renewed.
+
+    Safe against a concurrent sweep and a learner opening the course at the same moment: both
+    write the same round number (the unique round constraint lets one insert through, the other
+    is ignored) and the same due date (a function of the lapsed completion and the rule).
+    """
+    same = {"user_id": OuterRef("user_id"), "course_id": OuterRef("course_id")}
+    quickest_rule = AssignmentRule.objects.filter(
+        course_id=OuterRef("course_id"), active=True
+    ).order_by("due_days")
+    rows = list(
+        candidates.annotate(
+            lapsed=Subquery(
+                Completion.objects.filter(**same).order_by("-valid_until").values("valid_until")[:1]
+            ),
+            last_round=Subquery(
+                CourseProgress.objects.filter(**same).order_by("-round").values("round")[:1]
+            ),
+            # The rule that made the assignment; if it was deleted, the course's quickest rule.
+            days=Coalesce(F("rule__due_days"), Subquery(quickest_rule.values("due_days")[:1])),
+        )
+        .order_by("pk")
+        .values_list("pk", "user_id", "course_id", "due_on", "lapsed", "last_round", "days")
+    )
+    if not rows:
+        return 0
+    with transaction.atomic():  # the sweep's slice is in its own transaction already
+        _write_renewals(rows)
+    return len(rows)
+
+
+def _write_renewals(rows: list[tuple]) -> None:
+    now = timezone.now()
+    CourseProgress.objects.bulk_create(
+        [
+            CourseProgress(user_id=user_id, course_id=course_id, round=last + 1, started_at=now)
+            for _pk, user_id, course_id, _due, _lapsed, last, _days in rows
+        ],
+        batch_size=BATCH,
+        ignore_conflicts=True,
+    )
+    _films_start_over({(user_id, course_id) for _pk, user_id, course_id, *_rest in rows})
+    changed = []
+    for pk, _user, _course, due_on, lapsed, _last, days in rows:
+        renew_by = max(due_on, renewal_due_on(lapsed, days or 0))
+        if renew_by != due_on:
+            changed.append(Assignment(pk=pk, due_on=renew_by))
+    Assignment.objects.bulk_update(changed, ["due_on"], batch_size=BATCH)
+
+
+def _films_start_over(pairs: set[tuple[int, int]]) -> None:
+    """A renewal takes the films again. Film progress is kept per person and module, not per
+    round, so what was played in the lapsed round is cleared (as when an editor swaps a film);
+    the earlier rounds and completions keep the record that the course was done. One query
+    for the courses, one update, whatever the number of people."""
+    if not pairs:
+        return
+    film_progress = apps.get_model("modules", "FilmProgress")
+    users: dict[int, set[int]] = {}
+    for user_id, course_id in pairs:
+        users.setdefault(course_id, set()).add(user_id)
+    condition = Q(pk__in=[])
+    for course_id, path, depth in Page.objects.filter(pk__in=users).values_list(
+        "pk", "path", "depth"
+    ):
+        condition |= Q(
+            user_id__in=users[course_id], module__path__startswith=path, module__depth=depth + 1
+        )
+    film_progress.objects.filter(condition).update(
+        played_ranges=[],
+        seconds_played=0,
+        watched_at=None,
+        transcript_read_at=None,
+        credit_from=None,
+    )
+
+
+def renewal_due_on(valid_until: datetime.date, due_days: int) -> datetime.date:
+    """The due date of a renewal: the rule's days counted from the expiry day. (The sweep never
+    moves a due date earlier: an assignment made after the lapse keeps its own.)"""
+    return expiry_day(valid_until) + datetime.timedelta(days=due_days)
+
+
+def renew_lapsed(*, today: datetime.date | None = None) -> int:
+    """The daily sweep: open a new round for everyone whose completion of an assigned course
+    has lapsed. Returns how many. Set-based: one query finds them, then slices of BATCH are
+    renewed in a transaction each (re-checked inside it). Idempotent."""
+    today = today or timezone.localdate()
+    due = renewals_due(today)
+    ids = list(due.order_by("pk").values_list("pk", flat=True))
+    renewed = 0
+    for start in range(0, len(ids), BATCH):
+        with transaction.atomic():
+            renewed += _renew(due.filter(pk__in=ids[start : start + BATCH]))
+    return renewed
+
+
+def renewal_open_if_due(*, user, course_id: int, today: datetime.date | None = None) -> bool:
+    """The same for one learner and course, when they open it before the sweep has run.
+    True when a new round was due (and is now open)."""
+    today = today or timezone.localdate()
+    return bool(_renew(renewals_due(today).filter(user=user, course_id=course_id)))

@@ -38,6 +38,7 @@ def main() -> int:
             municipality,
             pages,
             reminders,
+            renewal,
             rules,
         )
 
@@ -49,6 +50,7 @@ def main() -> int:
         reminders.run()
         diplomas.run()
         api.run()
+        renewal.run()
     finally:
         teardown_databases(old, verbosity=0)
     return 0

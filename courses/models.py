@@ -176,6 +176,10 @@ class CoursePage(Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         state = progress_selectors.course_state(user=request.user, course=self)
+        if state.status == progress_selectors.COMPLETED and progress_services.renewal_open_if_due(
+            user=request.user, course=self
+        ):  # the completion has lapsed: a new round
+            state = progress_selectors.course_state(user=request.user, course=self)
         if state.status == progress_selectors.IN_PROGRESS and state.required_done >= max(
             1, state.required_total
         ):

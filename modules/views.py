@@ -43,7 +43,12 @@ def module_context(
     statuses = (
         {}
         if preview
-        else quiz_selectors.quiz_statuses(user=request.user, quizzes=quizzes, now=timezone.now())
+        else quiz_selectors.quiz_statuses(
+            user=request.user,
+            quizzes=quizzes,
+            now=timezone.now(),
+            since=state.progress.started_at if state.progress else None,  # this round's
+        )
     )
     blocks = [
         {
@@ -87,6 +92,10 @@ def serve_module(module: ModulePage, request: HttpRequest, *args, **kwargs) -> H
     if not progress_selectors.page_open_to(module, request):
         raise Http404
     state = progress_selectors.course_state(user=request.user, course=module.get_parent())
+    if state.status == progress_selectors.COMPLETED and progress_services.renewal_open_if_due(
+        user=request.user, course=state.course
+    ):  # the completion has lapsed: a new round
+        state = progress_selectors.course_state(user=request.user, course=state.course)
     module_state = state.module(module.pk)
     if module_state is None:
         raise Http404
@@ -177,7 +186,10 @@ def quiz_start(request: HttpRequest, page_id: int, block_id: str) -> HttpRespons
             # Back where the button was; the message at the top of the page gets the focus.
             return redirect(module.url)
         return redirect("quizzes:question", attempt.pk, quiz_selectors.first_open_number(attempt))
-    status = quiz_selectors.quiz_statuses(user=request.user, quizzes=[quiz], now=timezone.now())
+    since = quiz_services.round_started_at(user=request.user, module_id=module.pk)
+    status = quiz_selectors.quiz_statuses(
+        user=request.user, quizzes=[quiz], now=timezone.now(), since=since
+    )
     return TemplateResponse(
         request,
         "quizzes/quiz_start.html",

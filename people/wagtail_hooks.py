@@ -1,11 +1,13 @@
 from django.core.exceptions import PermissionDenied
 from django.urls import path, reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic import IndexView, InspectView
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.admin.widgets import HeaderButton
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
@@ -57,6 +59,15 @@ class ScopedUnitInspectView(ScopedInspectView):
 
 class ScopedPersonInspectView(ScopedInspectView):
     visible = staticmethod(selectors.people_in_scope)
+
+    @cached_property
+    def header_buttons(self):
+        # The person's course history (rounds, completions, validity): progress's admin view.
+        url = reverse("progress_person_history", args=[self.object.pk])
+        return [
+            *super().header_buttons,
+            HeaderButton(_("Course history"), url, icon_name="history"),
+        ]
 
 
 class OrgUnitViewSet(ModelViewSet):

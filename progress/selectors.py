@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from django.apps import apps
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from wagtail.models import Page
 
 from .models import Completion, CourseProgress, ModuleProgress
@@ -223,3 +224,72 @@ def page_open_to(page: Page, request) -> bool:
     if not all(ancestor.live for ancestor in page.get_ancestors().filter(depth__gt=1)):
         return False
     return all(r.accept_request(request) for r in page.get_view_restrictions())
+
+
+# History: every round of a course, with its completion and how long that was valid -----------
+
+VALID, EXPIRED, DONE = "valid", "expired", "done"
+ROUND_STATUS_LABELS = {
+    IN_PROGRESS: _lazy("In progress"),
+    VALID: _lazy("Completed, valid"),
+    EXPIRED: _lazy("Completed, expired"),
+    DONE: _lazy("Completed"),
+}
+
+
+@dataclass
+class RoundHistory:
+    course: Page
+    round: int
+    started_at: object
+    completed_at: object | None
+    valid_until: object | None
+    status: str
+
+    @property
+    def status_label(self) -> str:
+        return str(ROUND_STATUS_LABELS[self.status])
+
+
+def _completion(progress: CourseProgress) -> Completion | None:
+    try:
+        return progress.completion
+    except Completion.DoesNotExist:
+        return None
+
+
+def _round_status(progress: CourseProgress, today) -> str:
+    completion = _completion(progress)
+    if completion is None:
+        return IN_PROGRESS
+    if completion.valid_until is None:
+        return DONE
+    # valid_until is the last valid day, as everywhere (assignment states, reports, reminders).
+    return VALID if completion.valid_until >= today else EXPIRED
+
+
+def rounds_history(*, user, course_ids: list[int] | None = None, today=None) -> list[RoundHistory]:
+    """A person's rounds of courses (all, or these), newest course activity first and each
+    course's latest round first. One query; earlier rounds stay as they were (the history)."""
+    from django.utils import timezone
+
+    today = today or timezone.localdate()
+    rows = CourseProgress.objects.filter(user=user).select_related("course", "completion")
+    if course_ids is not None:
+        rows = rows.filter(course_id__in=course_ids)
+    return [
+        RoundHistory(
+            course=p.course,
+            round=p.round,
+            started_at=p.started_at,
+            completed_at=p.completed_at,
+            valid_until=_completion(p).valid_until if _completion(p) else None,
+            status=_round_status(p, today),
+        )
+        for p in rows.order_by("course__title", "course_id", "-round")
+    ]
+
+
+def course_history(*, user, course_id: int, today=None) -> list[RoundHistory]:
+    """One learner's rounds of one course, the latest first."""
+    return rounds_history(user=user, course_ids=[course_id], today=today)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -35,6 +36,29 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
+# Renewal: whether a lapsed completion opens a new round is for the app that knows who must
+# take a course (assignments); it registers its opener here at start-up, as progress does not
+# import it. An opener takes (user=, course_id=) and returns whether it opened a round.
+_round_openers: list[Callable[..., bool]] = []
+
+
+def register_round_opener(opener: Callable[..., bool]) -> None:
+    if opener not in _round_openers:
+        _round_openers.append(opener)
+
+
+def renewal_open_if_due(*, user, course: Page) -> bool:
+    """Open the learner's next round of the course if their completion has lapsed and a renewal
+    is due, when the daily sweep has not done it yet. Called when the learner opens the course
+    and before any progress is written, so that it goes into the new round."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    opened = False
+    for opener in _round_openers:
+        opened = opener(user=user, course_id=course.pk) or opened
+    return opened
+
+
 def _round_for_update(*, user, course: Page) -> CourseProgress:
     """The learner's current round of the course, created if needed, locked for this transaction.
 
@@ -53,6 +77,7 @@ def _round_for_update(*, user, course: Page) -> CourseProgress:
 def module_start(*, user, module: Page) -> ModuleProgress:
     """Record that the learner opened a module (the first time only) and where to resume."""
     course = module.get_parent()
+    renewal_open_if_due(user=user, course=course)
     progress = selectors.current_round(user=user, course_id=course.pk)
     if progress is None:
         progress, _ = CourseProgress.objects.get_or_create(
@@ -79,6 +104,8 @@ def module_complete(*, user, module: Page) -> ModuleCompletionResult:
     course = module.get_parent().specific
     if not hasattr(module, "unmet_requirements") or not course.live:
         raise ProgressError([_not_available()])
+    # A lapsed completion: this goes into the new round (never before the expiry day).
+    renewal_open_if_due(user=user, course=course)
     # The lock before anything is read: a concurrent request of this learner for this course
     # (a second required quiz of this module passed in another tab) has then committed, and
     # the reads below see it; read before the lock, each could miss the other's pass. Without a

@@ -34,12 +34,19 @@ class QuizStatus:
         return max(0, self.quiz.max_attempts - self.attempts_used)
 
 
-def quiz_statuses(*, user, quizzes: list[Quiz], now: datetime) -> dict[int, QuizStatus]:
-    """One learner's standing in several quizzes, in one query."""
+def quiz_statuses(
+    *, user, quizzes: list[Quiz], now: datetime, since: datetime | None = None
+) -> dict[int, QuizStatus]:
+    """One learner's standing in several quizzes, in one query. With `since` (the start of the
+    learner's current round of the course, `services.round_started_at`), only the attempts of
+    that round count, as when a new attempt is allowed."""
     statuses = {quiz.pk: QuizStatus(quiz=quiz) for quiz in quizzes}
     if not statuses:
         return statuses
-    for attempt in QuizAttempt.objects.filter(user=user, quiz_id__in=statuses).order_by("number"):
+    attempts = QuizAttempt.objects.filter(user=user, quiz_id__in=statuses)
+    if since is not None:
+        attempts = attempts.filter(Q(submitted_at__isnull=True) | Q(submitted_at__gte=since))
+    for attempt in attempts.order_by("number"):
         status = statuses[attempt.quiz_id]
         if attempt.submitted_at is None:
             status.open_attempt = attempt

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
@@ -132,6 +132,21 @@ def grade_question(question: dict, selected: list[str]) -> tuple[float, bool]:
     return (1.0 if right else 0.0), right
 
 
+def round_started_at(*, user, module_id: int | None) -> datetime | None:
+    """When the learner's current round of the course of this module started (None: no module
+    or no round yet, so every attempt counts)."""
+    if module_id is None:
+        return None
+    from progress.selectors import current_round
+
+    path = Page.objects.filter(pk=module_id).values_list("path", flat=True).first()
+    if path is None:
+        return None
+    course_id = Page.objects.filter(path=path[: -Page.steplen]).values_list("pk", flat=True)
+    progress = current_round(user=user, course_id=course_id.first() or 0)
+    return progress.started_at if progress else None
+
+
 def _lock_learner(user) -> None:
     # Serialises one learner's starts, so that two tabs cannot both use the last attempt.
     get_user_model().objects.select_for_update().filter(pk=user.pk).first()
@@ -146,11 +161,15 @@ def quiz_attempt_start(*, user, quiz: Quiz, module_id: int | None = None) -> Qui
     ).first()
     if open_attempt is not None:
         return open_attempt
-    submitted = list(
+    numbers = list(
         QuizAttempt.objects.filter(user=user, quiz=quiz)
         .order_by("number")
         .only("number", "submitted_at", "passed")
     )
+    # Passes and the attempt limit count in the learner's current round of the course the quiz
+    # is taken in: a renewal (a new round after a lapsed completion) takes the quiz again.
+    since = round_started_at(user=user, module_id=module_id)
+    submitted = [a for a in numbers if since is None or a.submitted_at >= since]
     if any(a.passed for a in submitted):
         raise QuizError(_("You have already passed this quiz."))
     if quiz.max_attempts is not None and len(submitted) >= quiz.max_attempts:
@@ -177,7 +196,7 @@ def quiz_attempt_start(*, user, quiz: Quiz, module_id: int | None = None) -> Qui
             return QuizAttempt.objects.create(
                 user=user,
                 quiz=quiz,
-                number=(submitted[-1].number if submitted else 0) + 1,
+                number=(numbers[-1].number if numbers else 0) + 1,
                 module_id=module_id,
                 snapshot=snapshot,
                 started_at=now,

@@ -111,9 +111,10 @@ def result(request: HttpRequest, attempt_id: int) -> HttpResponse:
     attempt = _own_attempt(request, attempt_id)
     if not attempt.is_submitted:
         return redirect("quizzes:review", attempt.pk)
-    status = selectors.quiz_statuses(user=request.user, quizzes=[attempt.quiz], now=timezone.now())[
-        attempt.quiz_id
-    ]
+    since = services.round_started_at(user=request.user, module_id=attempt.module_id)
+    status = selectors.quiz_statuses(
+        user=request.user, quizzes=[attempt.quiz], now=timezone.now(), since=since
+    )[attempt.quiz_id]
     policy = attempt.feedback_policy
     reveal = selectors.answers_revealed(attempt=attempt, status=status)
     module = attempt.module.specific if attempt.module_id and attempt.module else None

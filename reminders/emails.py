@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_noop
 
-from assignments.selectors import TO_DO
+from assignments.selectors import EXPIRED, TO_DO
 
 from . import selectors
 from .models import Delivery, NoticeKind
@@ -91,6 +91,9 @@ def _context(delivery: Delivery, facts, renewed, base: str, today: datetime.date
             if (fact["user_id"], fact["course_id"]) in renewed or not payload.get("valid_until"):
                 continue
             item["valid_until"] = datetime.date.fromisoformat(payload["valid_until"])
+            # Lapsed and renewed since the notice was decided: the new round's due date.
+            if fact["state"] == EXPIRED and fact["due_on"] >= today:
+                item["renew_by"] = fact["due_on"]
             renewal[notice.assignment_id] = item
         elif selectors.chased_as_overdue(fact["state"], fact["due_on"], today):
             # The state now decides: a "due soon" notice whose date has passed says overdue.

@@ -133,6 +133,8 @@ MATRIX: dict[str, tuple[str, dict]] = {
         "/admin/organisation/people/inspect/{person_id}/",
         HR_ADMIN,
     ),
+    # A person's course history (rounds, completions, validity): HR in scope, administrators.
+    "progress_person_history": ("/admin/course-history/{person_id}/", HR_ADMIN),
     "admin/organisation/units": ("/admin/organisation/units/", HR_ADMIN_OR_REDIRECT),
     "admin/organisation/units/results": ("/admin/organisation/units/results/", HR_ADMIN),
     "admin/organisation/units/inspect": ("/admin/organisation/units/inspect/{unit_id}/", HR_ADMIN),
@@ -586,6 +588,18 @@ DATA_CHECKS = [
     DataCheck(
         "admin/organisation/people/inspect",
         "/admin/organisation/people/inspect/{person_SKOLA-2}/",
+        in_html("person", "main"),
+        in_scope("SKOLA", lambda v: {("person", "SKOLA-2")}, DASHBOARD_REFUSAL),
+    ),
+    DataCheck(
+        "progress_person_history",
+        "/admin/course-history/{person_HT-2}/",
+        in_html("person", "main"),
+        in_scope("HT", lambda v: {("person", "HT-2")}, DASHBOARD_REFUSAL),
+    ),
+    DataCheck(
+        "progress_person_history",
+        "/admin/course-history/{person_SKOLA-2}/",
         in_html("person", "main"),
         in_scope("SKOLA", lambda v: {("person", "SKOLA-2")}, DASHBOARD_REFUSAL),
     ),

@@ -29,3 +29,22 @@ def test_demo_rules_and_history_are_consistent(demo_courses, demo_organisation):
     # The demo users keep a clean slate for trying the journeys themselves.
     assert not CourseProgress.objects.filter(user__username__in=["medarbetare", "chef"]).exists()
     assert consistency_problems(today=timezone.localdate()) == []
+
+
+def test_the_demo_manager_has_a_lapsed_completion_and_a_renewal_due(
+    demo_courses, demo_organisation
+):
+    from assignments import selectors
+    from assignments.demo import DEMO_COURSE, ensure_renewal_due
+    from progress.models import Completion
+
+    demo.ensure_assignment_rules()
+    assert ensure_renewal_due()
+    assert not ensure_renewal_due()  # once only
+    completion = Completion.objects.get(user__username="chef")
+    assert completion.valid_until < timezone.localdate()
+    rounds = CourseProgress.objects.filter(user__username="chef").order_by("round")
+    assert [r.round for r in rounds] == [1, 2] and rounds[1].completed_at is None
+    mine = selectors.my_assignment(user=completion.user, course_id=completion.course_id)
+    assert mine.course.slug == DEMO_COURSE
+    assert mine.state == selectors.EXPIRED and mine.renew_by > timezone.localdate()

@@ -36,5 +36,6 @@ def test_bench_runs_at_reduced_size():
         "diploma: render one PDF",
         "diploma: ZIP of a unit",
         "api completions (all pages)",
+        "renewal sweep",
     ):
         assert f"{name}: ours " in result.stdout, result.stdout

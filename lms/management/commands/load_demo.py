@@ -40,6 +40,10 @@ class Command(BaseCommand):
         from diplomas.demo import ensure_diplomas
 
         self.stdout.write(f"Demo diplomas: {ensure_diplomas()} new (PDFs rendered on demand).")
+        from assignments.demo import ensure_renewal_due
+
+        if ensure_renewal_due():
+            self.stdout.write("Demo renewal: the manager's #metoo completion has lapsed.")
         self.stdout.write(self.style.SUCCESS("Demo content and users are ready."))
         for user in users:
             self.stdout.write(
