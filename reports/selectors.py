@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import datetime
 import math
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 
@@ -75,9 +76,10 @@ from people.models import HRScope, OrgUnit, Sex
 from people.selectors import is_hr, visible_units
 from progress.models import Completion
 
+from . import protection
 from .models import CoverageGoal
 
-SMALL_GROUP = 5
+SMALL_GROUP = protection.SMALL_GROUP
 STEPLEN = OrgUnit.steplen
 UNIT_PATH = "user__person__unit__path"
 # Counted per group; the SQL below names them after the states.
@@ -87,6 +89,8 @@ STATE_ORDER = (OVERDUE, EXPIRED, NOT_STARTED, IN_PROGRESS, COMPLETED, EXEMPTED)
 FOR_EVER = datetime.date(9999, 12, 31)
 
 ROLE_GROUPS = ((True, "managers", _("Managers")), (False, "staff", _("Staff")))
+ROLE_KEYS = {flag: key for flag, key, _label in ROLE_GROUPS}
+BREAKDOWN_GROUPS = {"role": [key for _f, key, _l in ROLE_GROUPS], "sex": list(Sex.values)}
 
 
 # --- Figures ---------------------------------------------------------------------------------
@@ -453,6 +457,70 @@ def children_of(parents: list[OrgUnit]) -> list[OrgUnit]:
     return list(OrgUnit.objects.filter(condition).order_by("path"))
 
 
+def _protected_cells(
+    parents: list[OrgUnit], today: datetime.date
+) -> tuple[dict[tuple[str, int | None], Cells], set[tuple[str, int | None, str]]]:
+    """Every course filter's cells per unit path, and the hidden breakdowns
+    (`reports.protection.protect`), over the whole organisation the parents belong to: the
+    decisions must not depend on who asks. Two aggregate queries: one per course, one over
+    all courses (people count once over all courses, so they cannot be summed)."""
+    tops = [OrgUnit(path=path) for path in sorted({p.path[:STEPLEN] for p in parents})]
+    groups = {"k": F(UNIT_PATH), "mgr": F("user__person__is_manager"), "sex": F("user__person__sex")}
+    per_course = _state_counts(_scoped(tops, None), today, {**groups, "cid": F("course_id")})
+    overall = _state_counts(_scoped(tops, None), today, groups)
+    # (unit path, course filter) -> the cells of the people attached to that unit itself
+    direct: dict[tuple[str, int | None], Cells] = {}
+    for (key, mgr, sex, cid), figures in per_course:
+        direct.setdefault((key, cid), {})[(key, bool(mgr), sex)] = figures
+    for (key, mgr, sex), figures in overall:
+        direct.setdefault((key, None), {})[(key, bool(mgr), sex)] = figures
+    people: dict[protection.CellKey, int] = defaultdict(int)
+    paths: set[str] = set()
+    for (key, cid), cells in direct.items():
+        ancestors = [key[:end] for end in range(STEPLEN, len(key) + 1, STEPLEN)]
+        paths.update(ancestors)
+        for (_k, mgr, sex), figures in cells.items():
+            for path in ancestors:
+                people[(path, cid, "role", ROLE_KEYS[mgr])] += figures.people
+                people[(path, cid, "sex", sex)] += figures.people
+    hidden = protection.protect(
+        paths=paths,
+        steplen=STEPLEN,
+        courses={cid for (_key, cid) in direct if cid is not None},
+        groups=BREAKDOWN_GROUPS,
+        people=people,
+    )
+    return direct, hidden
+
+
+def protected_breakdowns(
+    cells: Cells, path: str, course_id: int | None, hidden: set[tuple[str, int | None, str]]
+) -> tuple[list[Group], list[Group]]:
+    """The role and sex breakdowns of a unit's cells with the hidden groups (from
+    `_protected_cells`) left out."""
+    by_role = [
+        Group(
+            key,
+            str(label),
+            None
+            if (path, course_id, "role") in hidden
+            else _total(cells, lambda m, s, flag=flag: m == flag),
+        )
+        for flag, key, label in ROLE_GROUPS
+    ]
+    by_sex = [
+        Group(
+            value,
+            str(label),
+            None
+            if (path, course_id, "sex") in hidden
+            else _total(cells, lambda m, s, value=value: s == value),
+        )
+        for value, label in Sex.choices
+    ]
+    return by_role, by_sex
+
+
 def coverage_by_unit(
     *,
     parents: list[OrgUnit],
@@ -462,31 +530,39 @@ def coverage_by_unit(
 ) -> list[UnitCoverage]:
     """Each parent with its total, its children rolled up, its breakdowns and goal status.
 
-    Three queries whatever the size of the tree: children, the aggregate, the goals (none
+    The breakdowns are protected here, for the whole set of figures a user can reach
+    (`reports.protection`): every caller (pages, API) gets the same hidden groups.
+    Four queries whatever the size of the tree: the children, the two aggregates, the goals (none
     when the caller passes `goals_for(course_id)`).
     """
     today = today or timezone.localdate()
+    if not parents:
+        return []
     children = children_of(parents)
-    cells = _cells(parents, course_id, today, levels_below=1)
-    subtrees = _roll_up(cells, [*parents, *children])
+    direct, hidden = _protected_cells(parents, today)
+    selected: Cells = {}
+    for (_key, cid), cells in direct.items():
+        if cid == course_id:
+            selected.update(cells)
+    subtrees = _roll_up(selected, [*parents, *children])
     if goals is None:
         goals = goals_for(course_id)
     result = []
     for parent in parents:
         parent_cells = subtrees[parent.path]
         total = _total(parent_cells)
-        direct = _total({k: v for k, v in parent_cells.items() if k[0] == parent.path})
+        direct_figures = _total({k: v for k, v in parent_cells.items() if k[0] == parent.path})
         rows = []
         for child in children:
             if child.path.startswith(parent.path):
                 figures = _total(subtrees[child.path])
                 rows.append(UnitRow(child, figures, _status(goals, child, figures)))
-        by_role, by_sex = breakdowns(parent_cells)
+        by_role, by_sex = protected_breakdowns(parent_cells, parent.path, course_id, hidden)
         result.append(
             UnitCoverage(
                 unit=parent,
                 total=total,
-                direct=direct,
+                direct=direct_figures,
                 children=rows,
                 by_role=by_role,
                 by_sex=by_sex,
