@@ -137,6 +137,14 @@ class Group:
         return self.figures is None
 
 
+class Breakdown(list):
+    """The groups of a breakdown (a list of `Group`); `hidden` when every group is."""
+
+    @property
+    def hidden(self) -> bool:
+        return bool(self) and all(group.suppressed for group in self)
+
+
 @dataclass
 class GoalStatus:
     goal: CoverageGoal
@@ -465,7 +473,11 @@ def _protected_cells(
     decisions must not depend on who asks. Two aggregate queries: one per course, one over
     all courses (people count once over all courses, so they cannot be summed)."""
     tops = [OrgUnit(path=path) for path in sorted({p.path[:STEPLEN] for p in parents})]
-    groups = {"k": F(UNIT_PATH), "mgr": F("user__person__is_manager"), "sex": F("user__person__sex")}
+    groups = {
+        "k": F(UNIT_PATH),
+        "mgr": F("user__person__is_manager"),
+        "sex": F("user__person__sex"),
+    }
     per_course = _state_counts(_scoped(tops, None), today, {**groups, "cid": F("course_id")})
     overall = _state_counts(_scoped(tops, None), today, groups)
     # (unit path, course filter) -> the cells of the people attached to that unit itself
@@ -498,7 +510,7 @@ def protected_breakdowns(
 ) -> tuple[list[Group], list[Group]]:
     """The role and sex breakdowns of a unit's cells with the hidden groups (from
     `_protected_cells`) left out."""
-    by_role = [
+    by_role = Breakdown(
         Group(
             key,
             str(label),
@@ -507,8 +519,8 @@ def protected_breakdowns(
             else _total(cells, lambda m, s, flag=flag: m == flag),
         )
         for flag, key, label in ROLE_GROUPS
-    ]
-    by_sex = [
+    )
+    by_sex = Breakdown(
         Group(
             value,
             str(label),
@@ -517,7 +529,7 @@ def protected_breakdowns(
             else _total(cells, lambda m, s, value=value: s == value),
         )
         for value, label in Sex.choices
-    ]
+    )
     return by_role, by_sex
 
 

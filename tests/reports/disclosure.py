@@ -133,8 +133,12 @@ def reachable_figures(user, courses: list[int]) -> tuple[list[Figure], list[Hidd
     return figures, hidden, units
 
 
-def audit(user, courses: list[int]) -> list[Hidden]:
-    """Every hidden group with its feasible range of people (see the module docstring)."""
+def audit(user, courses: list[int], *, first_pinned: int | None = None) -> list[Hidden]:
+    """Every hidden group with its feasible range of people (see the module docstring).
+
+    With `first_pinned` (SMALL_GROUP), stop at the first group pinned below it: enough to
+    show that a rule fails. Groups of an empty unit have nothing to protect and are skipped.
+    """
     figures, hidden, units = reachable_figures(user, courses)
     paths = [u.path for u in units]
     index: dict[tuple, int] = {}
@@ -146,19 +150,23 @@ def audit(user, courses: list[int]) -> list[Hidden]:
                     index[(path, mgr, sex, course)] = len(index)
     size = len(index)
 
+    keys = list(index)
+    atom_path = [k[0] for k in keys]
+    atom_course = np.array([-1 if k[3] is None else k[3] for k in keys])
+    atom_mgr = np.array([k[1] for k in keys])
+    atom_sex = np.array([k[2] for k in keys])
+    subtree_of = {p: np.array([a.startswith(p) for a in atom_path]) for p in paths}
+    own = {p: np.array([a == p for a in atom_path]) for p in paths}
+
     def atoms(path, subtree, course, dim, group):
-        chosen = []
-        for (p, mgr, sex, c), i in index.items():
-            if c != course:
-                continue
-            if not (p.startswith(path) if subtree else p == path):
-                continue
-            if dim == "role" and ROLES[group] != mgr:
-                continue
-            if dim == "sex" and sex != group:
-                continue
-            chosen.append(i)
-        return chosen
+        mask = (subtree_of if subtree else own)[path] & (
+            atom_course == (-1 if course is None else course)
+        )
+        if dim == "role":
+            mask &= atom_mgr == ROLES[group]
+        elif dim == "sex":
+            mask &= atom_sex == group
+        return list(np.flatnonzero(mask))
 
     rows: dict[tuple, int] = {}
 
@@ -207,7 +215,8 @@ def audit(user, courses: list[int]) -> list[Hidden]:
                 r += 1
     a_ub = csr_matrix((ub_data, (ub_rows, ub_cols)), shape=(r, size))
     b_ub = np.zeros(r)
-    for cell in hidden:
+    hidden = [cell for cell in hidden if cell.unit_total]
+    for number, cell in enumerate(hidden):
         objective = np.zeros(size)
         objective[atoms(cell.unit.path, True, cell.course_id, cell.dim, cell.group)] = 1
         ranges = []
@@ -224,13 +233,24 @@ def audit(user, courses: list[int]) -> list[Hidden]:
             assert result.status == 0, result.message
             ranges.append(sign * result.fun)
         cell.low, cell.high = ranges
+        if first_pinned is not None and pinned([cell], first_pinned):
+            return hidden[: number + 1]
     return hidden
 
 
 def pinned(cells: list[Hidden], small_group: int) -> list[Hidden]:
-    """The hidden groups an analyst narrows below `small_group` (or below the unit's total,
-    for a unit of fewer people: a group there can never range wider than the unit)."""
-    return [c for c in cells if c.width < min(small_group, c.unit_total) - 1e-6]
+    """The hidden groups an analyst narrows below `small_group` people (or below the unit's
+    total, for a unit of fewer people: a group there can never range wider than the unit).
+
+    A range that lies wholly at or above `small_group` proves the group is not small: the
+    threshold rule protects small groups, not the exact size of large ones (an all-courses
+    group can be as large as a course everyone takes, whose breakdown is shown).
+    """
+    return [
+        c
+        for c in cells
+        if c.width < min(small_group, c.unit_total) - 1e-6 and c.low < small_group - 1e-6
+    ]
 
 
 # --- A generated organisation ------------------------------------------------------------------
@@ -250,7 +270,7 @@ def generated_organisation(catalogue, *, seed: int = 11) -> tuple[OrgUnit, list[
         for s in range(3):
             section = admin.add_child(instance=OrgUnit(code=f"G{a}{s}", name=f"Avdelning {a}{s}"))
             units.append(section)
-            for t in range(rng.choice([0, 1, 2, 3])):
+            for t in range(rng.choice([0, 1, 2])):
                 team = section.add_child(
                     instance=OrgUnit(code=f"G{a}{s}{t}", name=f"Enhet {a}{s}{t}")
                 )
@@ -289,4 +309,3 @@ def generated_organisation(catalogue, *, seed: int = 11) -> tuple[OrgUnit, list[
                 )
     Assignment.objects.bulk_create(assignments)
     return root, administrations, [c.pk for c in courses]
-

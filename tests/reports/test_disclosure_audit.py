@@ -48,5 +48,5 @@ def test_the_audit_pins_groups_under_the_old_rule(organisation, monkeypatch):
 
     monkeypatch.setattr(selectors, "protected_breakdowns", old_rule)
     root, _administrations, courses = organisation
-    cells = audit(make_hr("hr-old", root), courses)
+    cells = audit(make_hr("hr-old", root), courses, first_pinned=selectors.SMALL_GROUP)
     assert pinned(cells, selectors.SMALL_GROUP)
