@@ -24,7 +24,8 @@ person's sex); HR may see the sex field per person, so differences between a uni
 sub-units' breakdowns reveal nothing HR could not see already. Figures that leave HR (exports
 shared further) should therefore be taken from the top levels.
 
-**Trend.** Coverage at the end of each of the last twelve full months, reconstructed from
+**Trend.** Coverage at the end of each of the last eleven full months and today (the current
+month so far), reconstructed from
 timestamps, with these approximations: a person counts in the unit they are in today (units
 have no history); an assignment counts from `assigned_at` until `ended_at`; an exemption from
 `exempted_at` (withdrawn exemptions leave no trace and count as never made); a person counts as
@@ -637,10 +638,11 @@ def coverage_trend(
     today: datetime.date | None = None,
     months: int = 12,
 ) -> list[TrendPoint]:
-    """Coverage at the end of each of the last `months` full months, in one query (see the
-    module docstring for what is approximated)."""
+    """Coverage at the end of each of the last `months - 1` full months and today (the current
+    month so far, so the last point agrees with the headline), in one query (see the module
+    docstring for what is approximated)."""
     today = today or timezone.localdate()
-    ends = _month_ends(today, months)
+    ends = [*_month_ends(today, months - 1), today]
     if not roots:
         return [TrendPoint(end, 0, 0) for end in ends]
     ops = connection.ops

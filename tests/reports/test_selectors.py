@@ -179,10 +179,13 @@ def test_trend_at_month_ends(catalogue, tree):
 
     today = datetime.date(2026, 6, 15)
     points = selectors.coverage_trend(roots=[unit], course_id=x.pk, today=today)
-    assert points[0].month_end == datetime.date(2025, 6, 30)
+    # Eleven full months and the current month so far (issue 11: it agrees with the headline).
+    assert points[0].month_end == datetime.date(2025, 7, 31)
+    assert points[-1].month_end == today
     figures = {p.month_end: (p.assigned, p.completed) for p in points}
     assert len(points) == 12
     assert figures[datetime.date(2025, 11, 30)] == (0, 0)
+    assert figures[today] == (3, 2)
     assert figures[datetime.date(2025, 12, 31)] == (1, 0)  # p3
     assert figures[datetime.date(2026, 1, 31)] == (3, 1)  # p3, p1, p4 (done)
     assert figures[datetime.date(2026, 2, 28)] == (3, 1)  # p3 ended; p2 in

@@ -251,3 +251,16 @@ def test_dashboard_queries_do_not_grow_with_units(client, tree, hr_all, url):
         body(response)
 
     assert_queries_independent_of_size(measure, grow(tree), label=url)
+
+
+def test_xlsx_export_freezes_the_header_and_sets_column_widths(client, tree, hr_all):
+    """Issue 11, item 5: the header stays in view and the columns are wide enough to read."""
+    client.force_login(hr_all)
+    for kind in ("units", "overdue"):
+        response = client.get(f"/admin/coverage/export/{kind}.xlsx")
+        sheet = load_workbook(io.BytesIO(body(response))).worksheets[0]
+        assert sheet.freeze_panes == "A2"
+        header = [cell.value for cell in sheet[1]]
+        for number, title in enumerate(header, start=1):
+            letter = sheet.cell(row=1, column=number).column_letter
+            assert sheet.column_dimensions[letter].width >= len(title) + 2, title
