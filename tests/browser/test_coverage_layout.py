@@ -52,6 +52,11 @@ def test_overview_and_drill_down_fit(page, demo_organisation, width):
     page.set_viewport_size({"width": width, "height": 900})
     admin_log_in(page, "hr", demo_organisation)
     if width == 1280:
+        # HR's admin home shows the goals panel (issue 11, item 6).
+        panel = page.locator("section.report-home")
+        assert panel.get_by_role("heading", name="Mål för täckningsgrad").is_visible()
+        assert "Åttio procent" in panel.inner_text()
+        assert_accessible(page)
     page.goto(page.base_url + "/admin/coverage/")
     if width == 1280:
         # The sidebar is open (Wagtail's default at this width): main starts beside it.

@@ -27,7 +27,10 @@ def test_nothing_hidden_can_be_pinned_down_by_hr_at_the_top(organisation):
     assert pinned(cells, selectors.SMALL_GROUP) == [], "\n".join(
         map(str, pinned(cells, selectors.SMALL_GROUP))
     )
-    worst = min(cells, key=lambda c: c.width - min(selectors.SMALL_GROUP, c.unit_total))
+    # The README quotes these: the narrowest range of a hidden group in a unit of at least
+    # SMALL_GROUP people, and how many groups were attacked.
+    large = [c for c in cells if c.unit_total >= selectors.SMALL_GROUP and c.low < 5]
+    worst = min(large, key=lambda c: c.width)
     print(f"\nworst case: {worst}; {len(cells)} hidden groups; {time.monotonic() - started:.1f} s")
 
 
