@@ -13,16 +13,15 @@ query (fenced with `OFFSET 0` on PostgreSQL, so the planner does not copy the st
 every counter), and the outer query counts per group. Adding the groups up to their ancestors
 happens in Python on a few hundred rows at most.
 
-**Small groups.** Breakdowns by role (managers / staff) and by sex are shown only for groups of
-at least five people (`SMALL_GROUP`), counted as distinct people with an assignment that counts.
-A hidden group must not be derivable as "total minus the groups shown" either: while the hidden
-groups of a breakdown add up to between one and four people, the smallest group still shown is
-hidden too (with exactly one small group this hides the next smallest, with two small groups
-of 2 + 1 people it hides a third). Unit totals are not suppressed: HR and managers may see the
-people and their states by name anyway. Sex breakdowns are HR's only (managers do not see a
-person's sex); HR may see the sex field per person, so differences between a unit's and its
-sub-units' breakdowns reveal nothing HR could not see already. Figures that leave HR (exports
-shared further) should therefore be taken from the top levels.
+**Small groups.** Breakdowns by role (managers / staff) and by sex count distinct people with
+an assignment that counts. Which breakdowns are shown is decided in `reports.protection`, over
+every figure a user can reach (units × course filters × role and sex) and the whole
+organisation: a breakdown is shown whole or not at all, only with every group of at least
+`SMALL_GROUP` people, only under a shown breakdown, and only when no hidden group can be
+narrowed down by subtracting other figures (see that module). `coverage_by_unit` applies it,
+for the pages and for anyone else who calls it (the API). Unit totals are not suppressed: HR
+and managers may see the people and their states by name anyway. Sex breakdowns are HR's only
+(managers do not see a person's sex).
 
 **Trend.** Coverage at the end of each of the last eleven full months and today (the current
 month so far), reconstructed from
@@ -384,7 +383,10 @@ def _total(cells: Cells, predicate=lambda mgr, sex: True) -> Figures:
 
 
 def suppress(groups: list[tuple[str, str, Figures]]) -> list[Group]:
-    """Hide groups under SMALL_GROUP people, and more until the hidden ones cannot be derived.
+    """The rule before issue 11, within one breakdown only; kept for the disclosure audit,
+    which shows that it fails (`protected_breakdowns` is the rule in force).
+
+    Hide groups under SMALL_GROUP people, and more until the hidden ones cannot be derived.
 
     A hidden group could be worked out as "the total minus the groups shown" when it is the
     only one hidden; more generally the hidden groups together must hold at least SMALL_GROUP

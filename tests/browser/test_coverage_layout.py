@@ -50,6 +50,8 @@ def test_overview_and_drill_down_fit(page, demo_organisation, width):
         name="Åttio procent", target_percent=80, deadline=datetime.date(2027, 12, 31), unit=top
     )
     page.set_viewport_size({"width": width, "height": 900})
+    page.set_default_navigation_timeout(60_000)  # the shared test machine is slow
+    page.set_default_timeout(60_000)
     admin_log_in(page, "hr", demo_organisation)
     if width == 1280:
         # HR's admin home shows the goals panel (issue 11, item 6).
