@@ -17,6 +17,7 @@ def main() -> int:
     parser.add_argument("--people", type=int, default=60_000)
     parser.add_argument("--units", type=int, default=1_000)
     parser.add_argument("--courses", type=int, default=20)
+    parser.add_argument("--only", default="", help="comma-separated: import,pages,dashboards,…")
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lms.settings.test")
     import django
@@ -42,15 +43,22 @@ def main() -> int:
             rules,
         )
 
-        import_employees.run(args.people)
+        only = set(filter(None, args.only.split(",")))
+        if not only or "import" in only:
+            import_employees.run(args.people)
         municipality.generate(people=args.people, units=args.units, courses=args.courses)
-        pages.run()
-        dashboards.run()
-        rules.run()
-        reminders.run()
-        diplomas.run()
-        api.run()
-        renewal.run()
+        parts = (
+            ("pages", pages),
+            ("dashboards", dashboards),
+            ("rules", rules),
+            ("reminders", reminders),
+            ("diplomas", diplomas),
+            ("api", api),
+            ("renewal", renewal),
+        )
+        for name, part in parts:
+            if not only or name in only:
+                part.run()
     finally:
         teardown_databases(old, verbosity=0)
     return 0

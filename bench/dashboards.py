@@ -4,6 +4,8 @@ that returns the same numbers (per child unit, role and sex: people, assigned an
 - "dashboard overview (selector)": `reports.selectors.coverage_by_unit` for the top unit
   (children query + the aggregate + goals) vs the SQL. Target ratio 2.0.
 - "dashboard drill-down (selector)": the same for the largest administration. Target 2.0.
+- "dashboard forecast (selector)": `reports.forecast.forecast_goals` for an organisation-wide
+  goal, every unit, vs the SQL. Target 2.0.
 - "dashboard overview (page)" / "dashboard drill-down (page)": the whole admin page through the
   test client as a superuser vs the same SQL. Target 5.0: besides the aggregate the page reads
   the twelve-month trend (one more pass over the scope's assignments and completions) and, on
@@ -16,6 +18,7 @@ whole organisation is evaluated first (the figures then have no overdue assignme
 
 from __future__ import annotations
 
+import datetime
 import sys
 
 from django.contrib.auth import get_user_model
@@ -25,7 +28,8 @@ from django.utils import timezone
 
 from assignments.models import Assignment, AssignmentRule
 from people.models import OrgUnit
-from reports import selectors
+from reports import forecast, selectors
+from reports.models import CoverageGoal
 
 from .harness import measure, report
 
@@ -176,3 +180,21 @@ def run() -> None:
         report(
             f"{name} (page)", measure(_page(client, url), repeat=REPEAT), sql, target=PAGE_TARGET
         )
+
+    # The forecast of an organisation-wide goal for every unit (issue 11): today's figures per
+    # unit and course, and eight weeks of completions, against the same SQL.
+    goal = CoverageGoal.objects.create(
+        name="Bench 80 %", target_percent=80, deadline=today + datetime.timedelta(days=90)
+    )
+    try:
+        sql = measure(lambda: baseline(root, today), repeat=REPEAT)
+        report(
+            "dashboard forecast (selector)",
+            measure(
+                lambda: forecast.forecast_goals([goal], roots=[root], today=today), repeat=REPEAT
+            ),
+            sql,
+            target=SELECTOR_TARGET,
+        )
+    finally:
+        goal.delete()

@@ -77,8 +77,22 @@ def _context(delivery: Delivery, facts, renewed, base: str, today: datetime.date
     due_soon: dict[int, dict] = {}
     renewal: dict[int, dict] = {}
     digest = None
+    goals: dict[tuple, dict] = {}
     for notice in sorted(delivery.notices.all(), key=lambda n: (n.created_at, n.pk)):
         payload = notice.payload or {}
+        if notice.kind == NoticeKind.HR_GOAL:
+            # The newest week's decision per goal and unit wins; links to the drill-down.
+            url = base + reverse("reports_coverage_unit", args=[payload["unit_id"]])
+            if payload.get("course_id"):
+                url += f"?course={payload['course_id']}"
+            reaches_on = payload.get("reaches_on")
+            goals[(payload["goal"], payload["unit_id"])] = {
+                **payload,
+                "url": url,
+                "deadline": datetime.date.fromisoformat(payload["deadline"]),
+                "reaches_on": datetime.date.fromisoformat(reaches_on) if reaches_on else None,
+            }
+            continue
         url = base + payload["path"] if payload.get("path") else my_courses
         if notice.kind == NoticeKind.MANAGER_DIGEST:
             digest = _digest(payload, facts, today) or digest  # the newest week's summary wins
@@ -100,7 +114,7 @@ def _context(delivery: Delivery, facts, renewed, base: str, today: datetime.date
             overdue[notice.assignment_id] = item
         elif fact["state"] in TO_DO and fact["due_on"] >= today:
             due_soon[notice.assignment_id] = item
-    if not (overdue or due_soon or renewal or digest):
+    if not (overdue or due_soon or renewal or digest or goals):
         return None
     user = delivery.user
 
@@ -113,6 +127,7 @@ def _context(delivery: Delivery, facts, renewed, base: str, today: datetime.date
         "due_soon": by_date(due_soon, "due_on"),
         "renewal": by_date(renewal, "valid_until"),
         "digest": digest,
+        "hr_goals": sorted(goals.values(), key=lambda g: (g["deadline"], g["goal"], g["unit"])),
         "my_courses_url": my_courses,
         "site_name": settings.WAGTAIL_SITE_NAME,
     }

@@ -23,6 +23,8 @@ class NoticeKind(models.TextChoices):
     OVERDUE = "overdue", _("Overdue")
     RENEWAL = "renewal", _("Renewal")
     MANAGER_DIGEST = "manager_digest", _("Manager summary")
+    # Weekly, to HR whose scope holds a coverage goal's unit, when the goal is at risk.
+    HR_GOAL = "hr_goal", _("Coverage goal at risk (HR)")
 
 
 class DeliveryStatus(models.TextChoices):

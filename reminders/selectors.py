@@ -204,3 +204,15 @@ def kinds_by_delivery(delivery_ids) -> dict[int, list[str]]:
     for delivery_id, kind in rows:
         kinds.setdefault(delivery_id, []).append(kind)
     return kinds
+
+
+def hr_scopes() -> list[tuple[int, str]]:
+    """(HR user id, path of a unit in their scope) for active users in the HR group."""
+    from people.models import HRScope
+    from people.selectors import HR_GROUP
+
+    return list(
+        HRScope.objects.filter(user__is_active=True, user__groups__name=HR_GROUP)
+        .values_list("user_id", "unit__path")
+        .distinct()
+    )

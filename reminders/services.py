@@ -44,6 +44,7 @@ from django.utils.translation import gettext_noop
 from wagtail.models import Page
 
 from assignments.selectors import EXPIRED
+from people.models import OrgUnit
 
 from . import calendar, emails, selectors
 from .models import Delivery, DeliveryStatus, Notice, NoticeKind
@@ -145,6 +146,51 @@ class _Digest:
         return made
 
 
+def hr_goal_decisions(today: datetime.date) -> list[tuple]:
+    """HR's weekly alert: for each coverage goal whose forecast misses the deadline, or whose
+    coverage is under the target after the deadline, one notice per HR user whose scope holds
+    the goal's unit, per ISO week (the key). A constant number of queries for all goals."""
+    from reports import forecast
+    from reports.models import CoverageGoal
+
+    goals = list(CoverageGoal.objects.select_related("unit", "course"))
+    if not goals:
+        return []
+    week = calendar.iso_week(today)
+    scopes = selectors.hr_scopes()
+    result = forecast.forecast_goals(goals, roots=list(OrgUnit.get_root_nodes()), today=today)
+    made = []
+    for item in result:
+        goal = item.goal
+        for unit_forecast in item.overall:
+            late = today > goal.deadline and unit_forecast.status not in (
+                forecast.REACHED,
+                forecast.NOBODY,
+            )
+            if not (unit_forecast.misses or late):
+                continue
+            unit = unit_forecast.unit
+            payload = {
+                "goal": goal.name,
+                "target": goal.target_percent,
+                "deadline": goal.deadline.isoformat(),
+                "course_id": goal.course_id,
+                "unit_id": unit.pk,
+                "unit": unit.name,
+                "coverage": unit_forecast.coverage,
+                "status": "after_deadline" if late else unit_forecast.status,
+                "reaches_on": (
+                    unit_forecast.reaches_on.isoformat() if unit_forecast.reaches_on else None
+                ),
+                "missing": len(item.missing),
+            }
+            for user_id, scope_path in scopes:
+                if unit.path.startswith(scope_path):
+                    key = f"hr_goal:{goal.pk}:{unit.pk}:{user_id}:{week}"
+                    made.append((key, NoticeKind.HR_GOAL.value, user_id, None, payload))
+    return made
+
+
 _INSERT = (
     "INSERT INTO {table} (key, kind, user_id, assignment_id, payload, created_at) "
     "SELECT {columns}, %s FROM {rows} WHERE true "  # WHERE: SQLite's INSERT … SELECT … ON CONFLICT
@@ -230,6 +276,7 @@ def sweep(*, today: datetime.date | None = None) -> SweepResult:
                 _save(rows, result.created)
     if digest is not None:
         _save(digest.decisions(), result.created)
+    _save(hr_goal_decisions(today), result.created)
     result.planned = plan_deliveries(day=calendar.next_send_day(today))
     logger.info("reminder sweep %s: %s, %s planned", today, dict(result.created), result.planned)
     return result

@@ -20,7 +20,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from people.models import OrgUnit
 
-from . import exports, selectors
+from . import exports, forecast, selectors
 
 OVERDUE_PER_PAGE = 50
 
@@ -144,9 +144,12 @@ class OverviewView(CoverageView):
             parents=roots, course_id=self.course_id, today=self.today, goals=goals
         )
         trend = selectors.coverage_trend(roots=roots, course_id=self.course_id, today=self.today)
+        relevant = selectors.relevant_goals(goals, roots)
         context.update(
             sections=sections,
-            goals=selectors.relevant_goals(goals, roots),
+            goals=relevant,
+            forecasts=forecast.forecast_goals(relevant, roots=roots, today=self.today),
+            forecast_weeks=forecast.WINDOW_WEEKS,
             trend=trend,
             chart=trend_chart(trend),
             exports=_export_links(None, self.query),
@@ -182,6 +185,7 @@ class UnitView(CoverageView):
         ]
         context = super().get_context_data(**kwargs)
         goals = selectors.goals_for(self.course_id)
+        relevant = selectors.relevant_goals(goals, [self.unit])
         (section,) = selectors.coverage_by_unit(
             parents=[self.unit], course_id=self.course_id, today=self.today, goals=goals
         )
@@ -201,7 +205,9 @@ class UnitView(CoverageView):
         context.update(
             unit=self.unit,
             section=section,
-            goals=selectors.relevant_goals(goals, [self.unit]),
+            goals=relevant,
+            forecasts=forecast.forecast_goals(relevant, roots=[self.unit], today=self.today),
+            forecast_weeks=forecast.WINDOW_WEEKS,
             trend=trend,
             chart=trend_chart(trend),
             overdue=overdue,

@@ -28,6 +28,9 @@ class Table:
     title: str
     header: list[str]
     rows: Iterable[list]
+    # Column widths in characters for XLSX (rows are streamed, so not measured); None: from
+    # the header.
+    widths: list[int] | None = None
 
 
 def safe(value):
@@ -86,7 +89,7 @@ def unit_table(rows: list[UnitRow]) -> Table:
                 reached,
             ]
 
-    return Table(_("Coverage per unit"), header, lines())
+    return Table(_("Coverage per unit"), header, lines(), [12, 36, 6] + [12] * 11)
 
 
 def overdue_table(assignments, today: datetime.date) -> Table:
@@ -116,7 +119,7 @@ def overdue_table(assignments, today: datetime.date) -> Table:
                 (today - a.due_on).days,
             ]
 
-    return Table(_("Overdue assignments"), header, lines())
+    return Table(_("Overdue assignments"), header, lines(), [14, 30, 12, 30, 36, 12, 12, 10])
 
 
 class _Echo:
@@ -146,9 +149,15 @@ def xlsx_response(filename: str, table: Table) -> FileResponse:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=table.title[:31])
+    # Set before the first row: a write-only sheet writes its settings first.
+    sheet.freeze_panes = "A2"
+    for number, title in enumerate(table.header, start=1):
+        width = table.widths[number - 1] if table.widths else 12
+        sheet.column_dimensions[get_column_letter(number)].width = max(width, len(title) + 2)
     bold = Font(bold=True)
     header = []
     for title in table.header:

@@ -13,18 +13,18 @@ query (fenced with `OFFSET 0` on PostgreSQL, so the planner does not copy the st
 every counter), and the outer query counts per group. Adding the groups up to their ancestors
 happens in Python on a few hundred rows at most.
 
-**Small groups.** Breakdowns by role (managers / staff) and by sex are shown only for groups of
-at least five people (`SMALL_GROUP`), counted as distinct people with an assignment that counts.
-A hidden group must not be derivable as "total minus the groups shown" either: while the hidden
-groups of a breakdown add up to between one and four people, the smallest group still shown is
-hidden too (with exactly one small group this hides the next smallest, with two small groups
-of 2 + 1 people it hides a third). Unit totals are not suppressed: HR and managers may see the
-people and their states by name anyway. Sex breakdowns are HR's only (managers do not see a
-person's sex); HR may see the sex field per person, so differences between a unit's and its
-sub-units' breakdowns reveal nothing HR could not see already. Figures that leave HR (exports
-shared further) should therefore be taken from the top levels.
+**Small groups.** Breakdowns by role (managers / staff) and by sex count distinct people with
+an assignment that counts. Which breakdowns are shown is decided in `reports.protection`, over
+every figure a user can reach (units × course filters × role and sex) and the whole
+organisation: a breakdown is shown whole or not at all, only with every group of at least
+`SMALL_GROUP` people, only under a shown breakdown, and only when no hidden group can be
+narrowed down by subtracting other figures (see that module). `coverage_by_unit` applies it,
+for the pages and for anyone else who calls it (the API). Unit totals are not suppressed: HR
+and managers may see the people and their states by name anyway. Sex breakdowns are HR's only
+(managers do not see a person's sex).
 
-**Trend.** Coverage at the end of each of the last twelve full months, reconstructed from
+**Trend.** Coverage at the end of each of the last eleven full months and today (the current
+month so far), reconstructed from
 timestamps, with these approximations: a person counts in the unit they are in today (units
 have no history); an assignment counts from `assigned_at` until `ended_at`; an exemption from
 `exempted_at` (withdrawn exemptions leave no trace and count as never made); a person counts as
@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import datetime
 import math
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 
@@ -75,9 +76,10 @@ from people.models import HRScope, OrgUnit, Sex
 from people.selectors import is_hr, visible_units
 from progress.models import Completion
 
+from . import protection
 from .models import CoverageGoal
 
-SMALL_GROUP = 5
+SMALL_GROUP = protection.SMALL_GROUP
 STEPLEN = OrgUnit.steplen
 UNIT_PATH = "user__person__unit__path"
 # Counted per group; the SQL below names them after the states.
@@ -87,6 +89,8 @@ STATE_ORDER = (OVERDUE, EXPIRED, NOT_STARTED, IN_PROGRESS, COMPLETED, EXEMPTED)
 FOR_EVER = datetime.date(9999, 12, 31)
 
 ROLE_GROUPS = ((True, "managers", _("Managers")), (False, "staff", _("Staff")))
+ROLE_KEYS = {flag: key for flag, key, _label in ROLE_GROUPS}
+BREAKDOWN_GROUPS = {"role": [key for _f, key, _l in ROLE_GROUPS], "sex": list(Sex.values)}
 
 
 # --- Figures ---------------------------------------------------------------------------------
@@ -131,6 +135,14 @@ class Group:
     @property
     def suppressed(self) -> bool:
         return self.figures is None
+
+
+class Breakdown(list):
+    """The groups of a breakdown (a list of `Group`); `hidden` when every group is."""
+
+    @property
+    def hidden(self) -> bool:
+        return bool(self) and all(group.suppressed for group in self)
 
 
 @dataclass
@@ -263,11 +275,16 @@ def _fenced(queryset: QuerySet) -> tuple[str, tuple]:
 
 
 def _state_counts(
-    assignments: QuerySet[Assignment], today: datetime.date, groups: dict[str, Expression]
+    assignments: QuerySet[Assignment],
+    today: datetime.date,
+    groups: dict[str, Expression],
+    also_without: str | None = None,
 ) -> list[tuple[tuple, Figures]]:
     """Count assignments per state and distinct people per group, in one query.
 
     `groups` names the grouping expressions (over Assignment); returns (group values, Figures).
+    With `also_without` (one of the group names), the same query also returns the groups
+    without that column (None in its place): the states are computed once for both.
     """
     inner = (
         with_state(assignments, today).order_by().values(**groups, uid=F("user_id"), st=F("state"))
@@ -278,14 +295,24 @@ def _state_counts(
     counters = ",\n".join(
         f"SUM(CASE WHEN s.st = {_quote(state)} THEN 1 ELSE 0 END)" for state in STATE_COUNTERS
     )
-    columns = ", ".join(f"s.{name}" for name in names)
-    outer = (
-        f"SELECT {columns},\n"
+    figures = (
         f"COUNT(DISTINCT CASE WHEN s.st <> {exempted} THEN s.uid END),\n"
         f"SUM(CASE WHEN s.st <> {exempted} THEN 1 ELSE 0 END),\n"
         f"{counters}\n"
-        f"FROM ({sql}) s GROUP BY {columns}"
     )
+    columns = ", ".join(f"s.{name}" for name in names)
+    if also_without is None:
+        outer = f"SELECT {columns},\n{figures}FROM ({sql}) s GROUP BY {columns}"
+    else:
+        # A CTE read twice is computed once (materialised) by PostgreSQL and SQLite alike.
+        fewer = ", ".join(f"s.{name}" for name in names if name != also_without)
+        selected = ", ".join("NULL" if name == also_without else f"s.{name}" for name in names)
+        outer = (
+            f"WITH s AS ({sql})\n"
+            f"SELECT {columns},\n{figures}FROM s GROUP BY {columns}\n"
+            f"UNION ALL\n"
+            f"SELECT {selected},\n{figures}FROM s GROUP BY {fewer}"
+        )
     with connections[inner.db].cursor() as cursor:
         cursor.execute(outer, params)
         rows = cursor.fetchall()
@@ -371,7 +398,10 @@ def _total(cells: Cells, predicate=lambda mgr, sex: True) -> Figures:
 
 
 def suppress(groups: list[tuple[str, str, Figures]]) -> list[Group]:
-    """Hide groups under SMALL_GROUP people, and more until the hidden ones cannot be derived.
+    """The rule before issue 11, within one breakdown only; kept for the disclosure audit,
+    which shows that it fails (`protected_breakdowns` is the rule in force).
+
+    Hide groups under SMALL_GROUP people, and more until the hidden ones cannot be derived.
 
     A hidden group could be worked out as "the total minus the groups shown" when it is the
     only one hidden; more generally the hidden groups together must hold at least SMALL_GROUP
@@ -453,6 +483,73 @@ def children_of(parents: list[OrgUnit]) -> list[OrgUnit]:
     return list(OrgUnit.objects.filter(condition).order_by("path"))
 
 
+def _protected_cells(
+    parents: list[OrgUnit], today: datetime.date
+) -> tuple[dict[tuple[str, int | None], Cells], set[tuple[str, int | None, str]]]:
+    """Every course filter's cells per unit path, and the hidden breakdowns
+    (`reports.protection.protect`), over the whole organisation the parents belong to: the
+    decisions must not depend on who asks. One aggregate query, grouped per course and over
+    all courses (people count once over all courses, so they cannot be summed)."""
+    tops = [OrgUnit(path=path) for path in sorted({p.path[:STEPLEN] for p in parents})]
+    groups = {
+        "k": F(UNIT_PATH),
+        "mgr": F("user__person__is_manager"),
+        "sex": F("user__person__sex"),
+    }
+    rows = _state_counts(
+        _scoped(tops, None), today, {**groups, "cid": F("course_id")}, also_without="cid"
+    )
+    # (unit path, course filter) -> the cells of the people attached to that unit itself
+    direct: dict[tuple[str, int | None], Cells] = {}
+    for (key, mgr, sex, cid), figures in rows:  # cid None: over all courses
+        direct.setdefault((key, cid), {})[(key, bool(mgr), sex)] = figures
+    people: dict[protection.CellKey, int] = defaultdict(int)
+    paths: set[str] = set()
+    for (key, cid), cells in direct.items():
+        ancestors = [key[:end] for end in range(STEPLEN, len(key) + 1, STEPLEN)]
+        paths.update(ancestors)
+        for (_k, mgr, sex), figures in cells.items():
+            for path in ancestors:
+                people[(path, cid, "role", ROLE_KEYS[mgr])] += figures.people
+                people[(path, cid, "sex", sex)] += figures.people
+    hidden = protection.protect(
+        paths=paths,
+        steplen=STEPLEN,
+        courses={cid for (_key, cid) in direct if cid is not None},
+        groups=BREAKDOWN_GROUPS,
+        people=people,
+    )
+    return direct, hidden
+
+
+def protected_breakdowns(
+    cells: Cells, path: str, course_id: int | None, hidden: set[tuple[str, int | None, str]]
+) -> tuple[list[Group], list[Group]]:
+    """The role and sex breakdowns of a unit's cells with the hidden groups (from
+    `_protected_cells`) left out."""
+    by_role = Breakdown(
+        Group(
+            key,
+            str(label),
+            None
+            if (path, course_id, "role") in hidden
+            else _total(cells, lambda m, s, flag=flag: m == flag),
+        )
+        for flag, key, label in ROLE_GROUPS
+    )
+    by_sex = Breakdown(
+        Group(
+            value,
+            str(label),
+            None
+            if (path, course_id, "sex") in hidden
+            else _total(cells, lambda m, s, value=value: s == value),
+        )
+        for value, label in Sex.choices
+    )
+    return by_role, by_sex
+
+
 def coverage_by_unit(
     *,
     parents: list[OrgUnit],
@@ -462,31 +559,39 @@ def coverage_by_unit(
 ) -> list[UnitCoverage]:
     """Each parent with its total, its children rolled up, its breakdowns and goal status.
 
-    Three queries whatever the size of the tree: children, the aggregate, the goals (none
+    The breakdowns are protected here, for the whole set of figures a user can reach
+    (`reports.protection`): every caller (pages, API) gets the same hidden groups.
+    Three queries whatever the size of the tree: the children, the aggregate, the goals (none
     when the caller passes `goals_for(course_id)`).
     """
     today = today or timezone.localdate()
+    if not parents:
+        return []
     children = children_of(parents)
-    cells = _cells(parents, course_id, today, levels_below=1)
-    subtrees = _roll_up(cells, [*parents, *children])
+    direct, hidden = _protected_cells(parents, today)
+    selected: Cells = {}
+    for (_key, cid), cells in direct.items():
+        if cid == course_id:
+            selected.update(cells)
+    subtrees = _roll_up(selected, [*parents, *children])
     if goals is None:
         goals = goals_for(course_id)
     result = []
     for parent in parents:
         parent_cells = subtrees[parent.path]
         total = _total(parent_cells)
-        direct = _total({k: v for k, v in parent_cells.items() if k[0] == parent.path})
+        direct_figures = _total({k: v for k, v in parent_cells.items() if k[0] == parent.path})
         rows = []
         for child in children:
             if child.path.startswith(parent.path):
                 figures = _total(subtrees[child.path])
                 rows.append(UnitRow(child, figures, _status(goals, child, figures)))
-        by_role, by_sex = breakdowns(parent_cells)
+        by_role, by_sex = protected_breakdowns(parent_cells, parent.path, course_id, hidden)
         result.append(
             UnitCoverage(
                 unit=parent,
                 total=total,
-                direct=direct,
+                direct=direct_figures,
                 children=rows,
                 by_role=by_role,
                 by_sex=by_sex,
@@ -549,10 +654,11 @@ def coverage_trend(
     today: datetime.date | None = None,
     months: int = 12,
 ) -> list[TrendPoint]:
-    """Coverage at the end of each of the last `months` full months, in one query (see the
-    module docstring for what is approximated)."""
+    """Coverage at the end of each of the last `months - 1` full months and today (the current
+    month so far, so the last point agrees with the headline), in one query (see the module
+    docstring for what is approximated)."""
     today = today or timezone.localdate()
-    ends = _month_ends(today, months)
+    ends = [*_month_ends(today, months - 1), today]
     if not roots:
         return [TrendPoint(end, 0, 0) for end in ends]
     ops = connection.ops

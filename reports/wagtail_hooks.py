@@ -1,9 +1,11 @@
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.urls import path, re_path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.ui.components import Component
 from wagtail.admin.views.generic import CreateView, DeleteView, EditView, IndexView
 from wagtail.admin.views.generic.history import HistoryView
 from wagtail.admin.views.generic.usage import UsageView
@@ -11,7 +13,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 
 from people.selectors import has_whole_organisation, visible_units
 
-from . import admin_views, selectors
+from . import admin_views, forecast, selectors
 from .forms import CoverageGoalForm
 from .models import CoverageGoal
 
@@ -146,3 +148,34 @@ def register_goal_menu_item():
         icon_name="pick",
         order=610,
     )
+
+
+# --- HR's start page (issue 11, item 6) -------------------------------------------------------
+
+
+class CoverageGoalsPanel(Component):
+    """On the admin home page of HR: coverage against each goal in their scope, the forecast
+    and the units furthest behind, so that Monday starts there."""
+
+    name = "coverage_goals"
+    template_name = "reports/admin/home_panel.html"
+    order = 50
+
+    def __init__(self, user):
+        self.user = user
+
+    def get_context_data(self, parent_context=None):
+        today = timezone.localdate()
+        roots = selectors.scope_roots(self.user)
+        goals = list(goals_visible_to(self.user).order_by("deadline", "name"))
+        goals = selectors.relevant_goals(goals, roots)
+        return {
+            "forecasts": forecast.forecast_goals(goals, roots=roots, today=today),
+            "today": today,
+        }
+
+
+@hooks.register("construct_homepage_panels")
+def add_coverage_goals_panel(request, panels):
+    if selectors.may_view_dashboard(request.user):
+        panels.append(CoverageGoalsPanel(request.user))

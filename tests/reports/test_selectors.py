@@ -114,14 +114,13 @@ def test_nothing_hidden_when_every_group_is_big_enough():
 
 def test_breakdowns_of_a_unit_hide_small_groups_and_what_would_reveal_them(tree):
     (a,) = selectors.coverage_by_unit(parents=[tree.a], course_id=tree.x.pk)
-    # Managers: m1 and mA (2) → hidden, and so staff (11), else 13 − 11 = 2.
-    assert shown(a.by_role) == {"managers": None, "staff": None}
-    # Other: o1 (1) → hidden; men (5) hidden with it; women (7) shown.
-    assert shown(a.by_sex) == {"woman": 7, "man": None, "other": None}
-    women = next(g for g in a.by_sex if g.key == "woman").figures
-    assert (women.assigned, women.completed, women.coverage) == (7, 4, 57)
-    # What can be derived is the hidden groups together: 13 − 7 = 6 people, never fewer than 5.
-    assert a.total.people - women.people >= selectors.SMALL_GROUP
+    # Managers: m1 and mA (2) → the role breakdown is hidden whole.
+    assert shown(a.by_role) == {"managers": None, "staff": None} and a.by_role.hidden
+    # Other: o1 (1) → the sex breakdown is hidden whole (issue 11: shown whole or not at all).
+    assert shown(a.by_sex) == {"woman": None, "man": None, "other": None} and a.by_sex.hidden
+    # And so is every breakdown below it (top down): A1 has 4 men.
+    (a1,) = selectors.coverage_by_unit(parents=[tree.a1], course_id=tree.x.pk)
+    assert a1.by_sex.hidden and a1.by_role.hidden
 
 
 # --- Goals ---------------------------------------------------------------------------------
@@ -179,10 +178,13 @@ def test_trend_at_month_ends(catalogue, tree):
 
     today = datetime.date(2026, 6, 15)
     points = selectors.coverage_trend(roots=[unit], course_id=x.pk, today=today)
-    assert points[0].month_end == datetime.date(2025, 6, 30)
+    # Eleven full months and the current month so far (issue 11: it agrees with the headline).
+    assert points[0].month_end == datetime.date(2025, 7, 31)
+    assert points[-1].month_end == today
     figures = {p.month_end: (p.assigned, p.completed) for p in points}
     assert len(points) == 12
     assert figures[datetime.date(2025, 11, 30)] == (0, 0)
+    assert figures[today] == (3, 2)
     assert figures[datetime.date(2025, 12, 31)] == (1, 0)  # p3
     assert figures[datetime.date(2026, 1, 31)] == (3, 1)  # p3, p1, p4 (done)
     assert figures[datetime.date(2026, 2, 28)] == (3, 1)  # p3 ended; p2 in

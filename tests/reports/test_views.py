@@ -145,11 +145,12 @@ def test_drill_down_has_children_breakdowns_and_overdue_names(client, tree, hr_a
     assert [r.unit.code for r in section.children] == ["A1", "A2"]
     html = response.content.decode()
     # The small groups' figures are nowhere on the page.
-    assert [g.suppressed for g in section.by_sex] == [False, True, True]
+    assert [g.suppressed for g in section.by_sex] == [True, True, True]
+    # Each hidden breakdown says so once (issue 11: shown whole or not at all).
     assert (
         html.count("Not shown, to protect small groups")
         + html.count("Visas inte, för att skydda små grupper")
-        == 4
+        == 2
     )
     overdue = [a.user.username for a in response.context["overdue"]]
     assert sorted(overdue) == ["o1", "w4"]
@@ -251,3 +252,16 @@ def test_dashboard_queries_do_not_grow_with_units(client, tree, hr_all, url):
         body(response)
 
     assert_queries_independent_of_size(measure, grow(tree), label=url)
+
+
+def test_xlsx_export_freezes_the_header_and_sets_column_widths(client, tree, hr_all):
+    """Issue 11, item 5: the header stays in view and the columns are wide enough to read."""
+    client.force_login(hr_all)
+    for kind in ("units", "overdue"):
+        response = client.get(f"/admin/coverage/export/{kind}.xlsx")
+        sheet = load_workbook(io.BytesIO(body(response))).worksheets[0]
+        assert sheet.freeze_panes == "A2"
+        header = [cell.value for cell in sheet[1]]
+        for number, title in enumerate(header, start=1):
+            letter = sheet.cell(row=1, column=number).column_letter
+            assert sheet.column_dimensions[letter].width >= len(title) + 2, title
