@@ -19,6 +19,21 @@ def log_in(page, username, password):
     page.wait_for_url(re.compile(r".*/$"))
 
 
+def wait_in_page(page, expression: str, *, timeout: float = 15_000) -> None:
+    """Poll a JavaScript expression until it is true.
+
+    Not page.wait_for_function: Playwright evaluates its predicate with eval() inside the page,
+    which our strict Content-Security-Policy (no 'unsafe-eval') refuses. page.evaluate goes
+    through the DevTools protocol, which the policy does not govern.
+    """
+    waited = 0.0
+    while not page.evaluate(expression):
+        if waited >= timeout:
+            raise AssertionError(f"timed out after {timeout / 1000:.0f} s waiting for {expression}")
+        page.wait_for_timeout(100)
+        waited += 100
+
+
 def watch_film_with_keyboard(page, *, fastest: bool = False):
     """Play the film to its end, at normal speed or at the fastest rate the player offers.
 
@@ -29,15 +44,15 @@ def watch_film_with_keyboard(page, *, fastest: bool = False):
     # Reach the player with the keyboard and start it with the space bar.
     video.focus()
     page.keyboard.press("Space")
-    page.wait_for_function("document.querySelector('video').currentTime > 0")
+    wait_in_page(page, "document.querySelector('video').currentTime > 0")
     if fastest:
         # A script asking for 16x gets the player's fastest rate, 2x.
         page.evaluate("document.querySelector('video').playbackRate = 16")
-        page.wait_for_function("document.querySelector('video').playbackRate === 2")
-    page.wait_for_function("document.querySelector('video').ended", timeout=60_000)
+        wait_in_page(page, "document.querySelector('video').playbackRate === 2")
+    wait_in_page(page, "document.querySelector('video').ended", timeout=60_000)
     status = page.locator("[data-film-status]").first
-    page.wait_for_function(
-        "document.querySelector('[data-film-status]').textContent.includes('Sedd')"
+    wait_in_page(
+        page, "document.querySelector('[data-film-status]').textContent.includes('Sedd')"
     )
     assert "Sedd" in status.inner_text()
 
