@@ -309,7 +309,7 @@ def _course_out(request, course, modules) -> dict:
         "slug": course.slug,
         "url": course.get_full_url(request) or "",
         "validity_months": course.validity_months,
-        "estimated_minutes": course.estimated_minutes,
+        "estimated_minutes": course.length_minutes,
         "modules": [_module_out(request, m, n) for n, m in enumerate(modules, start=1)],
     }
 

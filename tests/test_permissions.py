@@ -672,7 +672,10 @@ DATA_CHECKS = [
     DataCheck(
         "admin/coverage",
         "/admin/coverage/",
-        in_html("unit", "section.report-section h2, table.report-table tbody th"),
+        in_html(
+            "unit",
+            "section.report-section h2, table.report-table:not(.report-forecast) tbody th",
+        ),
         admin_only(
             lambda v: _kind(
                 ("unit", v.dashboard_roots),
@@ -683,13 +686,13 @@ DATA_CHECKS = [
     DataCheck(
         "admin/coverage/units",
         "/admin/coverage/units/{unit_SOC}/",
-        in_html(None, "table.report-table tbody th"),
+        in_html(None, "table.report-table:not(.report-forecast) tbody th"),
         in_scope("SOC", drill_down("SOC")),
     ),
     DataCheck(
         "admin/coverage/units",
         "/admin/coverage/units/{unit_UTB}/",
-        in_html(None, "table.report-table tbody th"),
+        in_html(None, "table.report-table:not(.report-forecast) tbody th"),
         in_scope("UTB", drill_down("UTB")),
     ),
     *[
