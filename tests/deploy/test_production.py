@@ -226,3 +226,43 @@ def test_compose_services_start_and_answer(compose_database, tmp_path):
                 proc.kill()
         for handle in logs.values():
             handle.close()
+
+
+def dockerfile_collectstatic_env() -> dict[str, str]:
+    """The variables the Dockerfile's collectstatic RUN line sets, parsed from the Dockerfile."""
+    import shlex
+
+    text = (ROOT / "Dockerfile").read_text().replace("\\\n", " ")
+    lines = [
+        line for line in text.splitlines() if line.startswith("RUN ") and "collectstatic" in line
+    ]
+    assert len(lines) == 1, lines
+    words = shlex.split(lines[0][len("RUN ") :])
+    assignments: dict[str, str] = {}
+    for word in words:
+        if "=" not in word or word.startswith("-"):
+            break
+        key, _, value = word.partition("=")
+        assignments[key] = value
+    assert "SECRET_KEY" in assignments, words
+    return assignments
+
+
+def test_dockerfile_collectstatic_runs_with_only_the_build_environment(tmp_path):
+    # Only what the image has at that step: the Dockerfile's ENV plus the RUN line's variables.
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(tmp_path),
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "DJANGO_SETTINGS_MODULE": "lms.settings.production",
+        **dockerfile_collectstatic_env(),
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--no-input", "--dry-run", "-v", "0"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
