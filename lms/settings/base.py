@@ -392,6 +392,8 @@ if SENTRY_DSN:
         environment=env("SENTRY_ENVIRONMENT", "production"),
         integrations=[DjangoIntegration(), CeleryIntegration()],
         send_default_pii=False,
+        # Stack frames' local variables hold passwords, tokens and personal data.
+        include_local_variables=False,
         max_request_body_size="never",
         traces_sample_rate=float(env("SENTRY_TRACES_SAMPLE_RATE", "0")),
     )

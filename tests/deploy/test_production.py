@@ -266,3 +266,24 @@ def test_dockerfile_collectstatic_runs_with_only_the_build_environment(tmp_path)
         timeout=180,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_error_reports_carry_no_local_variables_or_personal_data(tmp_path):
+    env = production_env(
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        SENTRY_DSN="https://public@sentry.invalid/1",
+    )
+    probe = (
+        "import django, sentry_sdk; django.setup(); o = sentry_sdk.get_client().options; "
+        "print(o['include_local_variables'], o['send_default_pii'], o['max_request_body_size'])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "False", "never"]
