@@ -54,7 +54,8 @@ class TokenScope:
 def token_scope(token: IntegrationToken) -> TokenScope:
     if token.whole_organisation:
         return TokenScope(None)
-    units = sorted(token.units.all(), key=lambda u: u.path)
+    # The scope authorises the request: read it from the primary, like the token.
+    units = sorted(token.units.all().using("default"), key=lambda u: u.path)
     roots: list[OrgUnit] = []
     for unit in units:
         if not roots or not unit.path.startswith(roots[-1].path):
