@@ -513,8 +513,9 @@ def coverage(
     course: int | None = CourseQ,
 ):
     """Coverage as on HR's dashboard: each unit's total, its children rolled up, its goal, and
-    breakdowns by role and by sex where groups under `small_group` people (and any group from
-    which they could be derived) are suppressed, exactly as the dashboard does."""
+    a breakdown by role where groups under `small_group` people (and any group from which they
+    could be derived) are suppressed, exactly as the dashboard does. No breakdown by sex: with
+    the per-person assignment lists it could reveal a person's sex."""
     scope = _scope(request)
     items = selectors.coverage(scope, unit=_unit(scope, unit), course_id=_course_id(course))
     _rows(request, len(items))
@@ -537,7 +538,6 @@ def coverage(
                     for row in item.children
                 ],
                 "by_role": _groups(item.by_role),
-                "by_sex": _groups(item.by_sex),
             }
             for item in items
         ],

@@ -35,6 +35,8 @@ def loggable_path(request: HttpRequest, status: int) -> str:
         return request.path
     segments = request.path.split("/")
     return "/".join("*" if _SECRETISH.search(part) else part for part in segments)
+
+
 access_log = logging.getLogger("lms.request")
 
 
