@@ -287,3 +287,21 @@ def test_error_reports_carry_no_local_variables_or_personal_data(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["False", "False", "never"]
+
+
+@pytest.mark.parametrize("missing", ["XAPI_ACTOR_KEY", "XAPI_HOME_PAGE"])
+def test_an_lrs_needs_its_own_pseudonym_key_and_home_page(tmp_path, missing):
+    # Defaulting to SECRET_KEY would give every learner a new pseudonym at a key rotation.
+    env = production_env(
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        LRS_ENDPOINT="https://lrs.kommun.example/xapi/",
+        XAPI_ACTOR_KEY="pseudonym-key",
+        XAPI_HOME_PAGE="https://lms.kommun.example",
+    )
+    check = [sys.executable, "manage.py", "check"]
+    ok = subprocess.run(check, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert ok.returncode == 0, ok.stderr
+    del env[missing]
+    result = subprocess.run(check, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode != 0
+    assert f"{missing} must be set" in result.stderr
