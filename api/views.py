@@ -369,7 +369,10 @@ def list_assignments(
     changed_since: IsoDateTime | None = SinceQ,
 ):
     """Assignments of the people in scope, each with its state as the dashboards derive it
-    (today, in the organisation's time zone)."""
+    (today, in the organisation's time zone). With `changed_since`: assignments assigned, ended
+    or exempted since, or whose course the person completed since. States that change only
+    with time (overdue, expired) or with a module started have no change time: sync in full
+    (without `changed_since`) nightly for those."""
     after = _cursor_after(cursor, "assignments")
     scope = _scope(request)
     rows, next_after = selectors.keyset_page(

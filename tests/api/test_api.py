@@ -346,3 +346,24 @@ def test_schema_and_docs_are_served_without_other_hosts(client, db):
     assert "/static/ninja/swagger-ui-bundle.js" in html
     assert "//cdn" not in html and "https://" not in html.replace('"validatorUrl": null', "")
     assert '"validatorUrl": null' in html
+
+
+def test_changed_since_returns_assignments_whose_course_was_completed_since(
+    client, tree, make_token
+):
+    from assignments.models import Assignment
+
+    _token, secret = make_token(units=[tree.b])
+    newest = Completion.objects.filter(user__person__unit=tree.b).order_by("pk").last()
+    expected = set(
+        Assignment.objects.filter(user=newest.user, course_id=newest.course_id).values_list(
+            "pk", flat=True
+        )
+    )
+    assert expected, "the completion answers an assignment"
+    since = (timezone.now() + datetime.timedelta(minutes=30)).isoformat().replace("+", "%2B")
+    url = f"/api/v1/assignments?include_ended=true&changed_since={since}"
+    assert all_pages(client, url, secret) == []
+    newest.completed_at = timezone.now() + datetime.timedelta(hours=1)
+    newest.save()
+    assert {r["id"] for r in all_pages(client, url, secret)} == expected
