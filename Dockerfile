@@ -30,7 +30,7 @@ RUN python dev.py install --no-test
 
 COPY . .
 # collectstatic needs settings but no real secrets or database.
-RUN SECRET_KEY=build-only ALLOWED_HOSTS=build DATABASE_URL=sqlite:////tmp/build.sqlite3 \
+RUN SECRET_KEY=build-only ALLOWED_HOSTS=build BASE_URL=http://build DATABASE_URL=sqlite:////tmp/build.sqlite3 \
     python manage.py collectstatic --no-input -v 0 \
     && mkdir -p /app/media /app/var /app/backups && chown -R lms:lms /app/media /app/var /app/backups
 

@@ -148,7 +148,7 @@ class UnitCoverageOut(Schema):
     goal: GoalOut | None
     children: list[ChildCoverageOut]
     by_role: list[GroupOut]
-    by_sex: list[GroupOut]
+    # No by_sex: combined with the per-person assignments it could reveal a person's sex.
 
 
 class CoverageOut(Schema):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import Length, Substr
 from django.utils import timezone
 from wagtail.models import Page
@@ -54,7 +54,8 @@ class TokenScope:
 def token_scope(token: IntegrationToken) -> TokenScope:
     if token.whole_organisation:
         return TokenScope(None)
-    units = sorted(token.units.all(), key=lambda u: u.path)
+    # The scope authorises the request: read it from the primary, like the token.
+    units = sorted(token.units.all().using("default"), key=lambda u: u.path)
     roots: list[OrgUnit] = []
     for unit in units:
         if not roots or not unit.path.startswith(roots[-1].path):
@@ -119,11 +120,20 @@ def assignments(
     if course_id is not None:
         rows = rows.filter(course_id=course_id)
     if changed_since is not None:
-        # Assignments carry no change time: the best available is any of their own timestamps.
+        # Assignments carry no change time: the best available is any of their own timestamps,
+        # or a completion of the course by the person since (it turns the state "completed").
+        # A state that changes only with time (overdue, expired) or with a module started has
+        # no change time at all: the HR system's nightly full sync picks those up.
+        completed_since = Completion.objects.filter(
+            user_id=OuterRef("user_id"),
+            course_id=OuterRef("course_id"),
+            completed_at__gte=changed_since,
+        )
         rows = rows.filter(
             Q(assigned_at__gte=changed_since)
             | Q(ended_at__gte=changed_since)
             | Q(exempted_at__gte=changed_since)
+            | Exists(completed_since)
         )
     rows = with_state(rows, today or timezone.localdate())
     if state is not None:

@@ -79,7 +79,9 @@ def token_for_secret(secret: str) -> IntegrationToken | None:
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
         return None
     digest = hash_secret(secret)
-    token = IntegrationToken.objects.filter(secret_hash=digest).first()
+    # Always the primary, also when the API reads from a replica: a revoked token must stop
+    # at once, not when the replica catches up.
+    token = IntegrationToken.objects.using("default").filter(secret_hash=digest).first()
     if token is None or not hmac.compare_digest(token.secret_hash, digest):
         return None
     return token

@@ -369,7 +369,10 @@ def list_assignments(
     changed_since: IsoDateTime | None = SinceQ,
 ):
     """Assignments of the people in scope, each with its state as the dashboards derive it
-    (today, in the organisation's time zone)."""
+    (today, in the organisation's time zone). With `changed_since`: assignments assigned, ended
+    or exempted since, or whose course the person completed since. States that change only
+    with time (overdue, expired) or with a module started have no change time: sync in full
+    (without `changed_since`) nightly for those."""
     after = _cursor_after(cursor, "assignments")
     scope = _scope(request)
     rows, next_after = selectors.keyset_page(
@@ -513,8 +516,9 @@ def coverage(
     course: int | None = CourseQ,
 ):
     """Coverage as on HR's dashboard: each unit's total, its children rolled up, its goal, and
-    breakdowns by role and by sex where groups under `small_group` people (and any group from
-    which they could be derived) are suppressed, exactly as the dashboard does."""
+    a breakdown by role where groups under `small_group` people (and any group from which they
+    could be derived) are suppressed, exactly as the dashboard does. No breakdown by sex: with
+    the per-person assignment lists it could reveal a person's sex."""
     scope = _scope(request)
     items = selectors.coverage(scope, unit=_unit(scope, unit), course_id=_course_id(course))
     _rows(request, len(items))
@@ -537,7 +541,6 @@ def coverage(
                     for row in item.children
                 ],
                 "by_role": _groups(item.by_role),
-                "by_sex": _groups(item.by_sex),
             }
             for item in items
         ],

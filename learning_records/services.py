@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import requests
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from . import statements as xapi
@@ -35,7 +36,9 @@ def _enqueue_send() -> None:
     if lrs_configured():
         from .tasks import send_statements
 
-        transaction.on_commit(lambda: send_statements.delay(), robust=True)
+        # One send per event would pile up while the worker is down; beat sends every minute
+        # anyway, so a send not started within a minute is dropped.
+        transaction.on_commit(lambda: send_statements.apply_async(expires=60), robust=True)
 
 
 def _record(*, user_id: int, verb: str, obj: dict, moment, result=None, parents=None) -> Statement:
@@ -134,7 +137,9 @@ class Retryable(Exception):
 
 
 class Refused(Exception):
-    pass
+    def __init__(self, message: str, status: int = 0):
+        super().__init__(message)
+        self.status = status
 
 
 @dataclass
@@ -144,28 +149,102 @@ class SendReport:
     failed: int = 0
 
 
-def post_batch(payload: list[dict]) -> None:
-    """POST the statements to the LRS; Retryable for 5xx and network trouble, Refused else."""
-    url = settings.LRS_ENDPOINT.rstrip("/") + "/statements"
-    try:
-        response = requests.post(
-            url,
-            json=payload,
-            auth=(settings.LRS_KEY, settings.LRS_SECRET),
-            headers={"X-Experience-API-Version": xapi.VERSION},
-            timeout=settings.LRS_TIMEOUT,
-        )
-    except (requests.ConnectionError, requests.Timeout) as error:
-        raise Retryable(f"{type(error).__name__}: {error}"[:500]) from None
+def _check(response: requests.Response) -> None:
+    """Retryable for 5xx, 429 and network trouble (see _call); Refused for other non-2xx."""
     if response.status_code >= 500 or response.status_code == 429:
         raise Retryable(f"HTTP {response.status_code}: {response.text[:300]}")
     if response.status_code >= 300:
-        raise Refused(f"HTTP {response.status_code}: {response.text[:300]}")
+        raise Refused(f"HTTP {response.status_code}: {response.text[:300]}", response.status_code)
+
+
+def _call(method: str, url: str, **kwargs) -> requests.Response:
+    try:
+        return requests.request(
+            method,
+            url,
+            auth=(settings.LRS_KEY, settings.LRS_SECRET),
+            headers={"X-Experience-API-Version": xapi.VERSION},
+            timeout=settings.LRS_TIMEOUT,
+            **kwargs,
+        )
+    except (requests.ConnectionError, requests.Timeout) as error:
+        raise Retryable(f"{type(error).__name__}: {error}"[:500]) from None
+
+
+def post_batch(payload: list[dict]) -> None:
+    """POST the statements to the LRS; Retryable for 5xx and network trouble, Refused else."""
+    _check(_call("POST", settings.LRS_ENDPOINT.rstrip("/") + "/statements", json=payload))
+
+
+def put_statement(statement: dict) -> None:
+    """PUT one statement under its id. 409 means the LRS already has a statement with this id
+    (an earlier send that we did not hear back from): it is stored, so that counts as sent."""
+    response = _call(
+        "PUT",
+        settings.LRS_ENDPOINT.rstrip("/") + "/statements",
+        params={"statementId": statement["id"]},
+        json=statement,
+    )
+    if response.status_code == 409:
+        return
+    _check(response)
 
 
 def backoff(attempts: int) -> datetime.timedelta:
     seconds = settings.LRS_BACKOFF_SECONDS * 2 ** max(0, attempts - 1)
     return datetime.timedelta(seconds=min(seconds, settings.LRS_BACKOFF_MAX_SECONDS))
+
+
+def _mark_sent(ids: list) -> None:
+    Statement.objects.filter(pk__in=ids).update(
+        status=Status.SENT, sent_at=timezone.now(), attempts=F("attempts") + 1, last_error=""
+    )
+
+
+def _postpone(rows: list[Statement], error: Exception) -> SendReport:
+    """One more attempt for each row (each keeps its own count); rows at the limit fail."""
+    ids = [row.pk for row in rows]
+    attempts = max(row.attempts for row in rows) + 1
+    Statement.objects.filter(pk__in=ids).update(
+        attempts=F("attempts") + 1,
+        next_attempt_at=timezone.now() + backoff(attempts),
+        last_error=str(error),
+    )
+    failed = Statement.objects.filter(pk__in=ids, attempts__gte=settings.LRS_MAX_ATTEMPTS).update(
+        status=Status.FAILED
+    )
+    return SendReport(postponed=len(ids) - failed, failed=failed)
+
+
+def _fail(ids: list, error: Exception) -> None:
+    Statement.objects.filter(pk__in=ids).update(
+        attempts=F("attempts") + 1, last_error=str(error), status=Status.FAILED
+    )
+
+
+def _send_one_by_one(rows: list[Statement]) -> SendReport:
+    """After a batch was refused as invalid (400) or conflicting (409): the LRS stores a batch
+    whole or not at all, so one bad or already-stored statement must not fail the others."""
+    report = SendReport()
+    sent: list = []
+    for index, row in enumerate(rows):
+        try:
+            put_statement(row.statement)
+        except Retryable as error:
+            # The LRS is down now: the rest wait for the next round.
+            later = _postpone(rows[index:], error)
+            report.postponed += later.postponed
+            report.failed += later.failed
+            break
+        except Refused as error:
+            _fail([row.pk], error)
+            report.failed += 1
+            logger.error("LRS refused statement %s: %s", row.pk, error)
+        else:
+            sent.append(row.pk)
+    _mark_sent(sent)
+    report.sent += len(sent)
+    return report
 
 
 def send_batch(*, batch_size: int | None = None) -> SendReport | None:
@@ -183,28 +262,16 @@ def send_batch(*, batch_size: int | None = None) -> SendReport | None:
         try:
             post_batch([row.statement for row in rows])
         except Retryable as error:
-            attempts = rows[0].attempts + 1
-            give_up = attempts >= settings.LRS_MAX_ATTEMPTS
-            Statement.objects.filter(pk__in=ids).update(
-                attempts=attempts,
-                next_attempt_at=timezone.now() + backoff(attempts),
-                last_error=str(error),
-                status=Status.FAILED if give_up else Status.PENDING,
-            )
             logger.warning("LRS unavailable, %s statements postponed: %s", len(ids), error)
-            return SendReport(failed=len(ids)) if give_up else SendReport(postponed=len(ids))
+            return _postpone(rows, error)
         except Refused as error:
-            Statement.objects.filter(pk__in=ids).update(
-                attempts=rows[0].attempts + 1, last_error=str(error), status=Status.FAILED
-            )
+            if error.status in (400, 409):
+                logger.warning("LRS refused a batch (%s): sending one by one", error)
+                return _send_one_by_one(rows)
+            _fail(ids, error)
             logger.error("LRS refused %s statements: %s", len(ids), error)
             return SendReport(failed=len(ids))
-        Statement.objects.filter(pk__in=ids).update(
-            status=Status.SENT,
-            sent_at=timezone.now(),
-            attempts=rows[0].attempts + 1,
-            last_error="",
-        )
+        _mark_sent(ids)
         return SendReport(sent=len(ids))
 
 

@@ -96,9 +96,12 @@ def _checksums(root: Path) -> dict[str, str]:
     for path in sorted(root.rglob("*")):
         if path.is_file() and not path.is_symlink():
             digest = hashlib.sha256()
-            with path.open("rb") as handle:
-                for chunk in iter(lambda: handle.read(1 << 20), b""):
-                    digest.update(chunk)
+            try:
+                with path.open("rb") as handle:
+                    for chunk in iter(lambda: handle.read(1 << 20), b""):
+                        digest.update(chunk)
+            except FileNotFoundError:
+                continue  # deleted while we walked the folder: not part of this backup
             sums[path.relative_to(root).as_posix()] = digest.hexdigest()
     return sums
 
@@ -107,6 +110,15 @@ def create(out: Path, *, media_root: Path | None = None) -> dict:
     """Write database.dump, media.tar.gz and manifest.json into `out` (a new directory)."""
     media_root = Path(media_root or settings.MEDIA_ROOT)
     out.mkdir(parents=True, exist_ok=False)
+    try:
+        return _create(out, media_root)
+    except BaseException:
+        # A half-written backup must not look like one: remove the folder we made.
+        shutil.rmtree(out, ignore_errors=True)
+        raise
+
+
+def _create(out: Path, media_root: Path) -> dict:
     info = _conninfo()
     with _connect(info) as conn:
         conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
@@ -116,24 +128,31 @@ def create(out: Path, *, media_root: Path | None = None) -> dict:
             snapshot = cursor.fetchone()[0]
             counts = _counts(cursor)
             # The dump reads the same snapshot while this transaction keeps it alive.
-            subprocess.run(  # noqa: S603
-                [
-                    shutil.which("pg_dump") or "pg_dump",
-                    "--format=custom",
-                    "--no-owner",
-                    "--no-privileges",
-                    f"--snapshot={snapshot}",
-                    f"--file={out / DUMP}",
-                    info["dbname"],
-                ],
-                env=_pg_env(info),
-                check=True,
-                capture_output=True,
-            )
+            try:
+                subprocess.run(  # noqa: S603
+                    [
+                        shutil.which("pg_dump") or "pg_dump",
+                        "--format=custom",
+                        "--no-owner",
+                        "--no-privileges",
+                        f"--snapshot={snapshot}",
+                        f"--file={out / DUMP}",
+                        info["dbname"],
+                    ],
+                    env=_pg_env(info),
+                    check=True,
+                    capture_output=True,
+                )
+            except subprocess.CalledProcessError as error:
+                stderr = (error.stderr or b"").decode("utf-8", "replace").strip()
+                raise BackupError(f"pg_dump failed ({error.returncode}): {stderr}") from None
     sums = _checksums(media_root)
     with tarfile.open(out / MEDIA, "w:gz") as archive:
-        for name in sums:
-            archive.add(media_root / name, arcname=name, recursive=False)
+        for name in list(sums):
+            try:
+                archive.add(media_root / name, arcname=name, recursive=False)
+            except FileNotFoundError:
+                del sums[name]  # deleted since its checksum: neither archived nor listed
     manifest = {
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "database": info["dbname"],

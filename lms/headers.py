@@ -63,6 +63,11 @@ def build_policy(*, relaxed: bool) -> str:
         origin = _origin(url or "")
         if origin and origin not in directives["form-action"]:
             directives["form-action"].append(origin)
+    # Embedded films (modules.Film.embed_url) play in the provider's player frame.
+    for url in getattr(settings, "CSP_FRAME_SRC", []):
+        origin = _origin(url)
+        if origin and origin not in directives["frame-src"]:
+            directives["frame-src"].append(origin)
     if getattr(settings, "SECURE_SSL_REDIRECT", False):
         directives["upgrade-insecure-requests"] = []
     return "; ".join(" ".join([name, *values]) for name, values in directives.items())

@@ -20,6 +20,23 @@ user_id: ContextVar[int | None] = ContextVar("lms_user_id", default=None)
 
 # An id from the proxy in front is kept when it looks like one (no log injection).
 _INCOMING_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+# A path segment that may be a secret or an id (a reset token, a diploma code, a number).
+_SECRETISH = re.compile(r"\d|^[^/]{25,}$")
+
+
+def loggable_path(request: HttpRequest, status: int) -> str:
+    """The route pattern the request matched, never the concrete path: paths carry secrets
+    (password-reset tokens, diploma verification codes). Wagtail pages are public slugs and
+    keep their path when found; anything unresolved gets its secret-looking segments masked."""
+    match = getattr(request, "resolver_match", None)
+    if match is not None and match.url_name != "wagtail_serve":
+        return "/" + (match.route or match.view_name or "").lstrip("^")
+    if match is not None and status < 400:
+        return request.path
+    segments = request.path.split("/")
+    return "/".join("*" if _SECRETISH.search(part) else part for part in segments)
+
+
 access_log = logging.getLogger("lms.request")
 
 
@@ -54,7 +71,7 @@ class JsonFormatter(logging.Formatter):
 
 class RequestLogMiddleware:
     """First in the chain: gives each request an id (X-Request-ID in and out) and logs one line
-    when it ends: method, path without the query string, status, duration and user id."""
+    when it ends: method, route (see loggable_path), status, duration and user id."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
@@ -71,14 +88,15 @@ class RequestLogMiddleware:
             if user is not None and user.is_authenticated:
                 user_id.set(user.pk)
             response["X-Request-ID"] = rid
+            path = loggable_path(request, response.status_code)
             access_log.info(
                 "%s %s %s",
                 request.method,
-                request.path,
+                path,
                 response.status_code,
                 extra={
                     "method": request.method,
-                    "path": request.path,
+                    "path": path,
                     "status": response.status_code,
                     "duration_ms": round((time.perf_counter() - started) * 1000, 1),
                 },

@@ -1,8 +1,9 @@
 """Reads that may go to a PostgreSQL read replica: the dashboards and the API.
 
-With DATABASE_REPLICA_URL set, GET and HEAD requests under REPLICA_READ_PREFIXES read through
-the "replica" alias. Everything else (writes, learner pages, sign-in, sessions, the worker)
-stays on the primary, so that nobody reads their own write from a replica that lags. A replica
+With DATABASE_REPLICA_URL set, GET and HEAD requests under REPLICA_READ_PREFIXES (and on the
+exact paths in REPLICA_READ_PATHS) read through the "replica" alias. Everything else (writes,
+learner pages, goal editing, sign-in, sessions, the worker, API token lookups) stays on the
+primary, so that nobody reads their own write from a replica that lags. A replica
 lags by seconds: dashboard figures may be that old, which the dashboards already say ("at the
 time of the request").
 """
@@ -57,8 +58,10 @@ class ReplicaReadsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.method in ("GET", "HEAD") and request.path_info.startswith(
-            tuple(settings.REPLICA_READ_PREFIXES)
+        path = request.path_info
+        if request.method in ("GET", "HEAD") and (
+            path in getattr(settings, "REPLICA_READ_PATHS", ())
+            or path.startswith(tuple(settings.REPLICA_READ_PREFIXES))
         ):
             with reading_from_replica():
                 return self.get_response(request)

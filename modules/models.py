@@ -26,6 +26,13 @@ def validate_webvtt(file) -> None:
         raise ValidationError(_("The captions file must be WebVTT: it must start with WEBVTT."))
 
 
+def embed_origin_allowed(url: str) -> bool:
+    """True when the player's origin is one the Content-Security-Policy lets us frame."""
+    from lms.headers import _origin
+
+    return _origin(url) in {_origin(allowed) for allowed in settings.CSP_FRAME_SRC}
+
+
 class Film(index.Indexed, models.Model):
     """A film used in modules: a video file with a captions track and a transcript."""
 
@@ -114,6 +121,14 @@ class Film(index.Indexed, models.Model):
             )
         if self.embed_url and not self.embed_url.startswith("https://"):
             raise ValidationError({"embed_url": _("The embed address must start with https://.")})
+        if self.embed_url and not embed_origin_allowed(self.embed_url):
+            # The page's Content-Security-Policy would block any other player (lms/headers.py).
+            raise ValidationError(
+                {
+                    "embed_url": _("Films can be embedded only from: %(origins)s.")
+                    % {"origins": ", ".join(settings.CSP_FRAME_SRC)}
+                }
+            )
 
     @property
     def is_embedded(self) -> bool:

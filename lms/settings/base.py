@@ -106,6 +106,10 @@ ROOT_URLCONF = "lms.urls"
 # scripts and styles, which Wagtail's admin still needs; everything else is strict.
 CSP_RELAXED_PREFIXES = ["/admin/", "/django-admin/"]
 CSP_REPORT_ONLY = env_bool("CSP_REPORT_ONLY", False)
+# Film players that may be framed (frame-src); modules.Film.embed_url must be on one of them.
+CSP_FRAME_SRC = env_list(
+    "CSP_FRAME_SRC", "https://www.youtube-nocookie.com,https://player.vimeo.com"
+)
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 WSGI_APPLICATION = "lms.wsgi.application"
@@ -154,7 +158,10 @@ if DATABASE_REPLICA_URL:
         conn_health_checks=True,
     )
 REPLICA_READS = bool(DATABASE_REPLICA_URL)
-REPLICA_READ_PREFIXES = ["/admin/coverage/", "/api/"]
+# Only the dashboards' read pages, their exports and the API; goal editing
+# (/admin/coverage/goals/) reads the primary so an editor sees the goal just saved.
+REPLICA_READ_PATHS = ["/admin/coverage/"]
+REPLICA_READ_PREFIXES = ["/admin/coverage/units/", "/admin/coverage/export/", "/api/"]
 DATABASE_ROUTERS = ["lms.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -385,6 +392,8 @@ if SENTRY_DSN:
         environment=env("SENTRY_ENVIRONMENT", "production"),
         integrations=[DjangoIntegration(), CeleryIntegration()],
         send_default_pii=False,
+        # Stack frames' local variables hold passwords, tokens and personal data.
+        include_local_variables=False,
         max_request_body_size="never",
         traces_sample_rate=float(env("SENTRY_TRACES_SAMPLE_RATE", "0")),
     )

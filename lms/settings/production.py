@@ -33,3 +33,9 @@ EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBacken
 # One JSON object per log line for the log platform (lms/logs.py); LOG_FORMAT=text to read by eye.
 LOG_FORMAT = env("LOG_FORMAT", "json")
 LOGGING["handlers"]["console"]["formatter"] = "json" if LOG_FORMAT == "json" else "text"  # noqa: F405
+
+# With a Learning Record Store, the learners' pseudonyms and activity ids must outlive a
+# SECRET_KEY rotation or a change of address: they get their own settings, not the defaults.
+if LRS_ENDPOINT:  # noqa: F405
+    XAPI_ACTOR_KEY = env_required("XAPI_ACTOR_KEY")
+    XAPI_HOME_PAGE = env_required("XAPI_HOME_PAGE")

@@ -249,13 +249,22 @@ def test_coverage_is_the_dashboards_figures_with_their_suppression(client, tree,
     assert item["total"]["assigned"] == dashboard.total.assigned == 13
     assert item["total"]["completed"] == dashboard.total.completed == 7
     api_role = [(g["key"], g["figures"] and g["figures"]["people"]) for g in item["by_role"]]
-    api_sex = [(g["key"], g["figures"] and g["figures"]["people"]) for g in item["by_sex"]]
     assert api_role == _groups(dashboard.by_role)
-    assert api_sex == _groups(dashboard.by_sex)
     # In A, managers (2) are a small group, and the only other group cannot be shown either.
     assert [g["suppressed"] for g in item["by_role"]] == [True, True]
-    assert any(g["suppressed"] for g in item["by_sex"])
-    assert all(g["figures"] is None for g in item["by_role"] + item["by_sex"] if g["suppressed"])
+    assert all(g["figures"] is None for g in item["by_role"] if g["suppressed"])
+
+
+def test_coverage_never_breaks_down_by_sex(client, tree, make_token):
+    # With /assignments listing each person's assignments, counts by sex (even large groups)
+    # could be combined to reveal one person's sex: the API promises never sex per person.
+    _token, secret = make_token(units=[tree.root])
+    body = get(client, f"/api/v1/coverage?unit={tree.root.pk}", secret).json()
+    assert body["items"]
+    for item in body["items"]:
+        assert set(item) == {"unit", "total", "direct", "goal", "children", "by_role"}
+    schema = client.get("/api/v1/openapi.json").json()
+    assert "by_sex" not in str(schema) and "sex" not in str(body)
 
 
 def test_quiz_pass_rates_are_scoped_and_small_groups_suppressed(client, tree, make_token):
@@ -337,3 +346,24 @@ def test_schema_and_docs_are_served_without_other_hosts(client, db):
     assert "/static/ninja/swagger-ui-bundle.js" in html
     assert "//cdn" not in html and "https://" not in html.replace('"validatorUrl": null', "")
     assert '"validatorUrl": null' in html
+
+
+def test_changed_since_returns_assignments_whose_course_was_completed_since(
+    client, tree, make_token
+):
+    from assignments.models import Assignment
+
+    _token, secret = make_token(units=[tree.b])
+    newest = Completion.objects.filter(user__person__unit=tree.b).order_by("pk").last()
+    expected = set(
+        Assignment.objects.filter(user=newest.user, course_id=newest.course_id).values_list(
+            "pk", flat=True
+        )
+    )
+    assert expected, "the completion answers an assignment"
+    since = (timezone.now() + datetime.timedelta(minutes=30)).isoformat().replace("+", "%2B")
+    url = f"/api/v1/assignments?include_ended=true&changed_since={since}"
+    assert all_pages(client, url, secret) == []
+    newest.completed_at = timezone.now() + datetime.timedelta(hours=1)
+    newest.save()
+    assert {r["id"] for r in all_pages(client, url, secret)} == expected

@@ -64,3 +64,41 @@ def test_demo_database_and_media_round_trip_and_damage_is_caught(demo_with_media
     result = backup.verify(damaged)
     assert not result.ok
     assert "checksum" in result.problems[0]
+
+
+def test_a_failing_pg_dump_says_why_and_leaves_no_half_backup(db, tmp_path, monkeypatch):
+    import subprocess
+
+    require_postgres()
+
+    def failing_dump(args, **kwargs):
+        raise subprocess.CalledProcessError(1, args, stderr=b"pg_dump: error: No space left")
+
+    monkeypatch.setattr(backup.subprocess, "run", failing_dump)
+    out = tmp_path / "backup"
+    with pytest.raises(backup.BackupError, match="No space left"):
+        backup.create(out, media_root=tmp_path / "media")
+    assert not out.exists()
+
+
+def test_a_media_file_deleted_during_the_backup_is_left_out(db, tmp_path, monkeypatch):
+    import tarfile
+
+    require_postgres()
+    media = tmp_path / "media"
+    media.mkdir()
+    (media / "kept.pdf").write_bytes(b"kept")
+    (media / "gone.pdf").write_bytes(b"gone")
+    checksums = backup._checksums
+
+    def checksum_then_delete(root):
+        sums = checksums(root)
+        if root == media:
+            (media / "gone.pdf").unlink()  # a learner's diploma replaced meanwhile
+        return sums
+
+    monkeypatch.setattr(backup, "_checksums", checksum_then_delete)
+    manifest = backup.create(tmp_path / "backup", media_root=media)
+    assert set(manifest["media"]) == {"kept.pdf"}
+    with tarfile.open(tmp_path / "backup" / backup.MEDIA) as archive:
+        assert archive.getnames() == ["kept.pdf"]

@@ -226,3 +226,82 @@ def test_compose_services_start_and_answer(compose_database, tmp_path):
                 proc.kill()
         for handle in logs.values():
             handle.close()
+
+
+def dockerfile_collectstatic_env() -> dict[str, str]:
+    """The variables the Dockerfile's collectstatic RUN line sets, parsed from the Dockerfile."""
+    import shlex
+
+    text = (ROOT / "Dockerfile").read_text().replace("\\\n", " ")
+    lines = [
+        line for line in text.splitlines() if line.startswith("RUN ") and "collectstatic" in line
+    ]
+    assert len(lines) == 1, lines
+    words = shlex.split(lines[0][len("RUN ") :])
+    assignments: dict[str, str] = {}
+    for word in words:
+        if "=" not in word or word.startswith("-"):
+            break
+        key, _, value = word.partition("=")
+        assignments[key] = value
+    assert "SECRET_KEY" in assignments, words
+    return assignments
+
+
+def test_dockerfile_collectstatic_runs_with_only_the_build_environment(tmp_path):
+    # Only what the image has at that step: the Dockerfile's ENV plus the RUN line's variables.
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(tmp_path),
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "DJANGO_SETTINGS_MODULE": "lms.settings.production",
+        **dockerfile_collectstatic_env(),
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--no-input", "--dry-run", "-v", "0"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_error_reports_carry_no_local_variables_or_personal_data(tmp_path):
+    env = production_env(
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        SENTRY_DSN="https://public@sentry.invalid/1",
+    )
+    probe = (
+        "import django, sentry_sdk; django.setup(); o = sentry_sdk.get_client().options; "
+        "print(o['include_local_variables'], o['send_default_pii'], o['max_request_body_size'])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "False", "never"]
+
+
+@pytest.mark.parametrize("missing", ["XAPI_ACTOR_KEY", "XAPI_HOME_PAGE"])
+def test_an_lrs_needs_its_own_pseudonym_key_and_home_page(tmp_path, missing):
+    # Defaulting to SECRET_KEY would give every learner a new pseudonym at a key rotation.
+    env = production_env(
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        LRS_ENDPOINT="https://lrs.kommun.example/xapi/",
+        XAPI_ACTOR_KEY="pseudonym-key",
+        XAPI_HOME_PAGE="https://lms.kommun.example",
+    )
+    check = [sys.executable, "manage.py", "check"]
+    ok = subprocess.run(check, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert ok.returncode == 0, ok.stderr
+    del env[missing]
+    result = subprocess.run(check, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode != 0
+    assert f"{missing} must be set" in result.stderr

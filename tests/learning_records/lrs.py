@@ -8,6 +8,7 @@ import json
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
 
 
 class LRSServer:
@@ -20,6 +21,8 @@ class LRSServer:
         self.stall_on_post = 0  # store the n-th POST, then never answer it (until shutdown)
         self.stalling = False
         self.headers: list[dict] = []
+        self.reject_ids: set[str] = set()  # statements the LRS finds invalid (400)
+        self.puts: list[str] = []  # statementId of every PUT
         self._lock = threading.Lock()
         self._release = threading.Event()
         expected_auth = "Basic " + base64.b64encode(f"{key}:{secret}".encode()).decode()
@@ -44,6 +47,11 @@ class LRSServer:
                         lrs.fail_next -= 1
                         return self._answer(503, [])
                     statements = json.loads(body)
+                    # As an LRS does: a batch is stored whole or not at all.
+                    if any(s["id"] in lrs.reject_ids for s in statements):
+                        return self._answer(400, [])
+                    if any(lrs.statements.get(s["id"], s) != s for s in statements):
+                        return self._answer(409, [])
                     for statement in statements:
                         lrs.statements.setdefault(statement["id"], statement)
                         lrs.received.append(statement["id"])
@@ -57,8 +65,29 @@ class LRSServer:
                     time.sleep(stall)
                 self._answer(200, [s["id"] for s in statements])
 
+            def do_PUT(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                parts = urlsplit(self.path)
+                statement_id = parse_qs(parts.query).get("statementId", [""])[0]
+                with lrs._lock:
+                    lrs.puts.append(statement_id)
+                    lrs.headers.append(dict(self.headers))
+                    if parts.path.rstrip("/") != "/xapi/statements":
+                        return self._answer(404, [])
+                    if self.headers.get("Authorization") != expected_auth:
+                        return self._answer(401, [])
+                    statement = json.loads(body)
+                    if statement_id in lrs.reject_ids or statement.get("id") != statement_id:
+                        return self._answer(400, [])
+                    if statement_id in lrs.statements:
+                        same = lrs.statements[statement_id] == statement
+                        return self._answer(204 if same else 409, None)
+                    lrs.statements[statement_id] = statement
+                    lrs.received.append(statement_id)
+                    return self._answer(204, None)
+
             def _answer(self, status, payload):
-                data = json.dumps(payload).encode()
+                data = b"" if payload is None else json.dumps(payload).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))

@@ -170,3 +170,52 @@ def test_the_outbox_page_is_for_administrators(client, catalogue, learner):
     assert page.status_code == 200 and "progressed" in page.content.decode()
     client.force_login(learner)
     assert client.get("/admin/xapi-outbox/").status_code == 302
+
+
+def test_a_bad_or_already_stored_statement_does_not_fail_its_batch(catalogue, learner, lrs):
+    complete_course(catalogue, learner)
+    bad, stored, good = [
+        str(pk) for pk in Statement.objects.order_by("created_at").values_list("pk", flat=True)
+    ]
+    lrs.reject_ids = {bad}
+    # An earlier send we never heard back from stored a version of this one: the batch gets 409.
+    lrs.statements[stored] = {**Statement.objects.get(pk=stored).statement, "stored": "before"}
+    report = services.send_pending()
+    assert (report.sent, report.failed) == (2, 1)
+    assert sorted(lrs.puts) == sorted([bad, stored, good])
+    states = dict(Statement.objects.values_list("pk", "status"))
+    assert {str(k): v for k, v in states.items()} == {
+        bad: Status.FAILED,
+        stored: Status.SENT,
+        good: Status.SENT,
+    }
+    assert "400" in Statement.objects.get(pk=bad).last_error
+    assert good in lrs.statements
+
+
+def test_each_statement_counts_its_own_attempts(catalogue, learner, lrs, settings):
+    settings.LRS_MAX_ATTEMPTS = 3
+    complete_course(catalogue, learner)
+    old, *new = Statement.objects.order_by("created_at")
+    Statement.objects.filter(pk=old.pk).update(attempts=2)
+    lrs.fail_next = 1
+    report = services.send_pending()
+    assert (report.postponed, report.failed) == (2, 1)
+    assert Statement.objects.get(pk=old.pk).status == Status.FAILED
+    assert Statement.objects.get(pk=old.pk).attempts == 3
+    for row in Statement.objects.filter(pk__in=[s.pk for s in new]):
+        assert (row.status, row.attempts) == (Status.PENDING, 1)
+
+
+def test_the_send_after_an_event_expires_when_no_worker_takes_it(catalogue, learner, lrs):
+    from unittest import mock
+
+    from learning_records.tasks import send_statements
+
+    with (
+        mock.patch.object(send_statements, "apply_async") as send,
+        mock.patch.object(transaction, "on_commit", lambda func, robust=False: func()),
+    ):
+        complete_course(catalogue, learner)
+    assert send.call_count == 3
+    assert all(call.kwargs == {"expires": 60} for call in send.call_args_list)

@@ -52,3 +52,29 @@ def test_a_page_preview_may_be_framed_by_the_admin(demo_site):
 def test_single_sign_on_provider_may_receive_the_login_form():
     policy = directives(build_policy(relaxed=False))
     assert policy["form-action"] == ["'self'", "https://idp.kommun.se"]
+
+
+def test_embedded_film_players_may_be_framed_on_our_pages(client, demo_site):
+    policy = directives(client.get("/")["Content-Security-Policy"])
+    assert policy["frame-src"] == [
+        "'self'",
+        "https://www.youtube-nocookie.com",
+        "https://player.vimeo.com",
+    ]
+    assert policy["object-src"] == ["'none'"]
+
+
+@override_settings(CSP_FRAME_SRC=["https://play.kommun.se/"])
+def test_frame_src_follows_the_setting_and_embeds_must_match_it():
+    from django.core.exceptions import ValidationError
+
+    from modules.models import Film
+
+    policy = directives(build_policy(relaxed=False))
+    assert policy["frame-src"] == ["'self'", "https://play.kommun.se"]
+    film = Film(title="F", transcript="<p>T</p>", duration_seconds=10)
+    film.embed_url = "https://www.youtube-nocookie.com/embed/abc"
+    with pytest.raises(ValidationError, match=r"bara bäddas in från: https://play\.kommun\.se"):
+        film.full_clean()
+    film.embed_url = "https://play.kommun.se/embed/abc"
+    film.full_clean()

@@ -48,3 +48,20 @@ def test_a_forged_request_id_is_replaced(client, json_lines):
     rid = response["X-Request-ID"]
     assert len(rid) == 32 and rid.isalnum()
     assert json.loads(json_lines[0])["request_id"] == rid
+
+
+def test_secrets_in_the_path_are_not_logged(client, json_lines):
+    reset = "/accounts/reset/MTIz/cabc12-0123456789abcdef0123456789abcdef/"
+    verify = "/verify/K7QX-4MPR-9TZD/"
+    unknown = "/finns-inte/a8f3k2m9q4w7e1r6t5y0/"
+    for url in (reset, verify, unknown):
+        client.get(url)
+    entries = [json.loads(line) for line in json_lines]
+    assert [e["path"] for e in entries] == [
+        "/accounts/reset/<uidb64>/<token>/",
+        "/verify/<str:code>/",
+        "/finns-inte/*/",
+    ]
+    text = "\n".join(json_lines)
+    for secret in ("MTIz", "cabc12", "K7QX-4MPR-9TZD", "a8f3k2m9q4w7e1r6t5y0"):
+        assert secret not in text
