@@ -37,6 +37,19 @@ def _holder_name(user) -> str:
     return user.get_full_name() or user.get_username()
 
 
+def _is_anonymised(user) -> bool:
+    person = getattr(user, "person", None) if user is not None else None
+    return person is not None and person.anonymised_at is not None
+
+
+def _holder_fields(user, removed_at) -> dict:
+    """An anonymised person's diploma is born as one whose holder was removed: no name, no
+    PDF, and the verify page says so (never "genuine and valid" for a nameless record)."""
+    if removed_at is not None:
+        return {"holder_name": "", "holder_removed_at": removed_at}
+    return {"holder_name": _holder_name(user)}
+
+
 def _unique_code() -> str:
     # 80 random bits: a collision is practically impossible, but the unique index decides.
     while True:
@@ -57,9 +70,12 @@ def diploma_issue(*, completion: Completion) -> Diploma:
             return Diploma.objects.create(
                 completion=completion,
                 code=_unique_code(),
-                holder_name=_holder_name(completion.user),
                 course_title=title or "",
                 issued_at=completion.completed_at,
+                **_holder_fields(
+                    completion.user,
+                    timezone.now() if _is_anonymised(completion.user) else None,
+                ),
             )
     except IntegrityError:
         return Diploma.objects.get(completion=completion)
@@ -174,7 +190,7 @@ def diplomas_create_missing(*, batch: int = SWEEP_BATCH) -> int:
     while True:
         missing = list(
             Completion.objects.filter(diploma__isnull=True)
-            .select_related("user")
+            .select_related("user", "user__person")
             .order_by("pk")[:batch]
         )
         if not missing:
@@ -182,13 +198,14 @@ def diplomas_create_missing(*, batch: int = SWEEP_BATCH) -> int:
         titles = dict(
             Page.objects.filter(pk__in={c.course_id for c in missing}).values_list("pk", "title")
         )
+        now = timezone.now()
         rows = [
             Diploma(
                 completion=c,
                 code=codes.generate(),
-                holder_name=_holder_name(c.user),
                 course_title=titles.get(c.course_id, ""),
                 issued_at=c.completed_at,
+                **_holder_fields(c.user, now if _is_anonymised(c.user) else None),
             )
             for c in missing
         ]

@@ -185,3 +185,25 @@ def test_deleting_a_completion_deletes_the_file(
         holder.delete()
     assert not Diploma.objects.filter(pk=diploma.pk).exists()
     assert not os.path.exists(path)
+
+
+@pytest.mark.parametrize("how", ["sweep", "issue"])
+def test_no_genuine_diploma_for_an_anonymised_person(client, catalogue, how):
+    """Review of issue 12: a completion of an already anonymised person got a diploma that
+    /verify/ showed as genuine and valid, under the name anonym-<pk>."""
+    from django.utils import timezone
+
+    course = make_course(catalogue, title="Historik", modules=1)
+    user = UserFactory(username="anonym-77", first_name="", last_name="")
+    Person.objects.create(user=user, employee_number="", anonymised_at=timezone.now())
+    completion = give_completion(user, course)
+    if how == "sweep":
+        assert services.diplomas_sweep() == (1, 0)  # created, nothing to render
+    else:
+        services.diploma_issue(completion=completion)
+    diploma = Diploma.objects.get(completion=completion)
+    assert diploma.holder_name == "" and diploma.holder_removed_at is not None
+    assert services.diploma_render(diploma_id=diploma.pk).pdf.name in ("", None)
+    body = client.get(f"/verify/{diploma.display_code}/").content.decode()
+    assert "anonym-77" not in body
+    assert "tagits bort" in body
