@@ -7,6 +7,7 @@ import shutil
 import zipfile
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
@@ -15,7 +16,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from wagtail.log_actions import log
-from wagtail.models import Page, Site
+from wagtail.models import ModelLogEntry, Page, Site
 
 from progress.models import Completion
 
@@ -268,8 +269,25 @@ def diplomas_zip(*, diplomas, target) -> int:
 
 def diplomas_anonymise(*, user) -> None:
     """The holder is anonymised: remove the name and the PDFs; the code then says so."""
-    diplomas = Diploma.objects.filter(completion__user=user)
-    names = [name for name in diplomas.values_list("pdf", flat=True) if name]
-    diplomas.update(holder_name="", pdf="", holder_removed_at=timezone.now())
+    # Locked first: a render running now either finished (its file name is read here and
+    # deleted) or waits and then sees holder_removed_at (and renders nothing).
+    with transaction.atomic():
+        pks_names = list(
+            Diploma.objects.select_for_update()
+            .filter(completion__user=user)
+            .order_by("pk")
+            .values_list("pk", "pdf")
+        )
+        pks = [pk for pk, _name in pks_names]
+        names = [name for _pk, name in pks_names if name]
+        Diploma.objects.filter(pk__in=pks).update(
+            holder_name="", pdf="", revoke_reason="", holder_removed_at=timezone.now()
+        )
+        # The reason may name the person: scrub it from the revocation log entries too.
+        ModelLogEntry.objects.filter(
+            action=REVOKE_ACTION,
+            content_type=ContentType.objects.get_for_model(Diploma),
+            object_id__in=[str(pk) for pk in pks],
+        ).update(data={})
     # The files go once the rows no longer point at them (never before a rollback).
     transaction.on_commit(lambda: [default_storage.delete(name) for name in names])

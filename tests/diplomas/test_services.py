@@ -207,3 +207,21 @@ def test_no_genuine_diploma_for_an_anonymised_person(client, catalogue, how):
     body = client.get(f"/verify/{diploma.display_code}/").content.decode()
     assert "anonym-77" not in body
     assert "tagits bort" in body
+
+
+def test_anonymisation_blanks_the_revoke_reason_and_its_log(holder, equality_course, complete):
+    """Review of issue 12: the reason may name the person; it goes with the name."""
+    from wagtail.models import ModelLogEntry
+
+    from people.services import person_anonymise
+
+    completion, _ = complete(holder, equality_course)
+    diploma = services.diploma_revoke(
+        diploma=completion.diploma, user=None, reason="Åsa Öberg fick fel kurs"
+    )
+    entries = ModelLogEntry.objects.filter(action=services.REVOKE_ACTION)
+    assert [e.data.get("reason") for e in entries] == ["Åsa Öberg fick fel kurs"]
+    person_anonymise(person=Person.objects.create(user=holder, employee_number="A1"))
+    diploma.refresh_from_db()
+    assert diploma.revoke_reason == "" and diploma.revoked_at is not None
+    assert [e.data.get("reason") for e in entries.all()] == [None]
