@@ -1,15 +1,28 @@
 """The one place that decides an assignment's state. Dashboards, reminders and the learner's
 own pages all read states through `with_state`, so they can never disagree.
 
-Order matters: an exemption wins; then a valid completion; then a completion that has lapsed
-(renewal needed); then a passed due date; then started; else not started.
+Order matters: an exemption wins; then a valid completion; then a passed due date (a first
+round, or a renewal whose due date was set for the renewal); then a completion that has lapsed
+(renewal needed, due date still in the future or not yet moved by the renewal sweep); then
+started; else not started.
 """
 
 from __future__ import annotations
 
 import datetime
 
-from django.db.models import Case, CharField, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -41,17 +54,32 @@ def valid_completions(today: datetime.date) -> QuerySet[Completion]:
     return Completion.objects.filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
 
 
+def _same() -> dict:
+    return {"user_id": OuterRef("user_id"), "course_id": OuterRef("course_id")}
+
+
+def _due_date_counts() -> Q:
+    """The assignment's due date applies to the current round: there is no completion, a new
+    round is open, or the due date lies after every lapsed completion's last valid day (the
+    renewal moved it). Otherwise the due date is the old first-round one, already met."""
+    same = _same()
+    return ~Exists(
+        Completion.objects.filter(valid_until__gte=OuterRef("due_on"), **same)
+    ) | Exists(CourseProgress.objects.filter(completed_at__isnull=True, **same))
+
+
 def with_state(queryset: QuerySet[Assignment], today: datetime.date | None = None) -> QuerySet:
     """Annotate `state` (one of STATES) on assignments, in SQL, so it can be filtered and
     counted over a million rows."""
     today = today or timezone.localdate()
-    same = {"user_id": OuterRef("user_id"), "course_id": OuterRef("course_id")}
+    same = _same()
     return queryset.annotate(
         state=Case(
             When(exempted_at__isnull=False, then=Value(EXEMPTED)),
             When(Exists(valid_completions(today).filter(**same)), then=Value(COMPLETED)),
+            # An overdue renewal is overdue, not merely "expired, renew".
+            When(Q(due_on__lt=today) & _due_date_counts(), then=Value(OVERDUE)),
             When(Exists(Completion.objects.filter(**same)), then=Value(EXPIRED)),
-            When(due_on__lt=today, then=Value(OVERDUE)),
             When(
                 Exists(CourseProgress.objects.filter(completed_at__isnull=True, **same)),
                 then=Value(IN_PROGRESS),
@@ -71,6 +99,7 @@ def my_assignments(*, user, today: datetime.date | None = None) -> list[Assignme
     `state_label`; finished ones last."""
     rows = list(
         with_state(open_assignments().filter(user=user), today)
+        .annotate(due_date_counts=ExpressionWrapper(_due_date_counts(), BooleanField()))
         .select_related("course")
         .order_by("due_on", "course__title")
     )
@@ -82,7 +111,11 @@ def my_assignments(*, user, today: datetime.date | None = None) -> list[Assignme
 
 def my_assignment(*, user, course_id: int, today: datetime.date | None = None):
     """The learner's open assignment of one course with `state` and `state_label`, or None."""
-    row = with_state(open_assignments().filter(user=user, course_id=course_id), today).first()
+    row = (
+        with_state(open_assignments().filter(user=user, course_id=course_id), today)
+        .annotate(due_date_counts=ExpressionWrapper(_due_date_counts(), BooleanField()))
+        .first()
+    )
     if row is not None:
         _label(row)
     return row
@@ -90,9 +123,11 @@ def my_assignment(*, user, course_id: int, today: datetime.date | None = None):
 
 def _label(row: Assignment) -> Assignment:
     """`state_label`, and `renew_by`: the date to renew by when the completion has lapsed (the
-    renewal's due date, set when the new round opened), shown as "Förnya senast …"."""
+    renewal's due date, set when the new round opened), shown as "Förnya senast …"; not while
+    the due date is still the old, already met one (the renewal sweep has not run yet)."""
     row.state_label = STATE_LABELS[row.state]
-    row.renew_by = row.due_on if row.state == EXPIRED else None
+    counts = getattr(row, "due_date_counts", False)
+    row.renew_by = row.due_on if row.state == EXPIRED and counts else None
     return row
 
 

@@ -2,11 +2,23 @@
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from people.extract_display import CTX
 from people.gdpr import Provider, register
 
 from . import services
-from .models import Diploma
+from .models import Diploma, Status
+
+# Swedish labels for the readable extract page (the JSON keeps the keys).
+LABELS = {
+    "holder": pgettext_lazy(CTX, "Name on the diploma"),
+    "issued": pgettext_lazy(CTX, "Issued"),
+    "revoked": pgettext_lazy(CTX, "Revoked"),
+    "revoke_reason": pgettext_lazy(CTX, "Reason for revoking"),
+    "status": pgettext_lazy(CTX, "Status"),
+}
+VALUES = {"status": {choice.value: choice.label for choice in Status}}
 
 
 def extract_diplomas(user) -> list[dict]:
@@ -34,5 +46,7 @@ def register_providers() -> None:
             _("Diplomas"),
             extract_diplomas,
             anonymise=lambda user: services.diplomas_anonymise(user=user),
+            labels=LABELS,
+            values=VALUES,
         )
     )

@@ -7,6 +7,7 @@ import shutil
 import zipfile
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
@@ -15,7 +16,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from wagtail.log_actions import log
-from wagtail.models import Page, Site
+from wagtail.models import ModelLogEntry, Page, Site
 
 from progress.models import Completion
 
@@ -35,6 +36,19 @@ class DiplomaError(Exception):
 
 def _holder_name(user) -> str:
     return user.get_full_name() or user.get_username()
+
+
+def _is_anonymised(user) -> bool:
+    person = getattr(user, "person", None) if user is not None else None
+    return person is not None and person.anonymised_at is not None
+
+
+def _holder_fields(user, removed_at) -> dict:
+    """An anonymised person's diploma is born as one whose holder was removed: no name, no
+    PDF, and the verify page says so (never "genuine and valid" for a nameless record)."""
+    if removed_at is not None:
+        return {"holder_name": "", "holder_removed_at": removed_at}
+    return {"holder_name": _holder_name(user)}
 
 
 def _unique_code() -> str:
@@ -57,9 +71,12 @@ def diploma_issue(*, completion: Completion) -> Diploma:
             return Diploma.objects.create(
                 completion=completion,
                 code=_unique_code(),
-                holder_name=_holder_name(completion.user),
                 course_title=title or "",
                 issued_at=completion.completed_at,
+                **_holder_fields(
+                    completion.user,
+                    timezone.now() if _is_anonymised(completion.user) else None,
+                ),
             )
     except IntegrityError:
         return Diploma.objects.get(completion=completion)
@@ -174,7 +191,7 @@ def diplomas_create_missing(*, batch: int = SWEEP_BATCH) -> int:
     while True:
         missing = list(
             Completion.objects.filter(diploma__isnull=True)
-            .select_related("user")
+            .select_related("user", "user__person")
             .order_by("pk")[:batch]
         )
         if not missing:
@@ -182,13 +199,14 @@ def diplomas_create_missing(*, batch: int = SWEEP_BATCH) -> int:
         titles = dict(
             Page.objects.filter(pk__in={c.course_id for c in missing}).values_list("pk", "title")
         )
+        now = timezone.now()
         rows = [
             Diploma(
                 completion=c,
                 code=codes.generate(),
-                holder_name=_holder_name(c.user),
                 course_title=titles.get(c.course_id, ""),
                 issued_at=c.completed_at,
+                **_holder_fields(c.user, now if _is_anonymised(c.user) else None),
             )
             for c in missing
         ]
@@ -251,8 +269,25 @@ def diplomas_zip(*, diplomas, target) -> int:
 
 def diplomas_anonymise(*, user) -> None:
     """The holder is anonymised: remove the name and the PDFs; the code then says so."""
-    diplomas = Diploma.objects.filter(completion__user=user)
-    names = [name for name in diplomas.values_list("pdf", flat=True) if name]
-    diplomas.update(holder_name="", pdf="", holder_removed_at=timezone.now())
+    # Locked first: a render running now either finished (its file name is read here and
+    # deleted) or waits and then sees holder_removed_at (and renders nothing).
+    with transaction.atomic():
+        pks_names = list(
+            Diploma.objects.select_for_update()
+            .filter(completion__user=user)
+            .order_by("pk")
+            .values_list("pk", "pdf")
+        )
+        pks = [pk for pk, _name in pks_names]
+        names = [name for _pk, name in pks_names if name]
+        Diploma.objects.filter(pk__in=pks).update(
+            holder_name="", pdf="", revoke_reason="", holder_removed_at=timezone.now()
+        )
+        # The reason may name the person: scrub it from the revocation log entries too.
+        ModelLogEntry.objects.filter(
+            action=REVOKE_ACTION,
+            content_type=ContentType.objects.get_for_model(Diploma),
+            object_id__in=[str(pk) for pk in pks],
+        ).update(data={})
     # The files go once the rows no longer point at them (never before a rollback).
     transaction.on_commit(lambda: [default_storage.delete(name) for name in names])

@@ -171,12 +171,17 @@ def render_value(value, *, labels: dict | None = None, content: bool = False) ->
     return format_html("{}", _format_scalar(value))
 
 
-def render_fields(row: dict, *, labels: dict | None = None, content: bool = False) -> SafeString:
-    """A mapping as a definition list: labelled fields, or content keys (questions) as written."""
+def render_fields(
+    row: dict, *, labels: dict | None = None, content: bool = False, values: dict | None = None
+) -> SafeString:
+    """A mapping as a definition list: labelled fields, or content keys (questions) as written.
+    `values` maps a field's stored values (codes such as "valid") to what people read."""
     items = []
     for key, value in row.items():
         is_field = not content and isinstance(key, str) and FIELD_KEY.match(key)
         term = label_for(key, labels) if is_field else str(key)
+        if is_field and values and isinstance(value, str) and value in values.get(key, {}):
+            value = str(values[key][value])
         shown = render_value(value, labels=labels, content=is_field and key in CONTENT_MAPS)
         if content and isinstance(value, list) and not value:
             shown = format_html("{}", gettext("No answer"))
@@ -220,11 +225,12 @@ def readable_extract(extract: dict, providers: dict) -> tuple[str, list[Section]
         provider = providers.get(key)
         title = str(provider.title) if provider else gettext("You")
         labels = getattr(provider, "labels", None) or {}
+        values = getattr(provider, "values", None) or {}
         sections.append(
             Section(
                 key=key,
                 title=title,
-                rows=[render_fields(row, labels=labels) for row in rows],
+                rows=[render_fields(row, labels=labels, values=values) for row in rows],
             )
         )
     return _format_scalar(extract["created"]), sections

@@ -21,6 +21,9 @@ class Provider:
     # Labels for the readable extract page, key -> lazy translation; keys missing here use
     # people.extract_display's shared labels, then the key humanised.
     labels: dict[str, str] | None = None
+    # Values shown through a map on that page, key -> {stored value -> lazy translation}
+    # (a status such as "valid"); the JSON keeps the stored value.
+    values: dict[str, dict[str, str]] | None = None
 
 
 PROVIDERS: dict[str, Provider] = {}

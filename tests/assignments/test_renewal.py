@@ -328,3 +328,42 @@ def test_the_renewal_reminder_decided_before_expiry_links_to_the_renewal(org, ca
     [email] = mail.outbox
     assert course.url in email.body
     assert "giltig till och med 15 januari 2029, förnya senast 15 februari 2029" in email.body
+
+
+def test_an_overdue_renewal_shows_as_overdue(client, org, metoo, assigned):
+    """Review of issue 12: after "Förnya senast D" passes the renewal is overdue, counted so
+    in the reports; before the renewal sweep the old, met due date is no "renew by" date."""
+    learner = assigned.user
+    with at(DAY0.date()):
+        services.evaluate_rules()
+        take_course(client, learner, metoo)
+    assignment = Assignment.objects.get(user=learner, course_id=metoo.pk)
+    # The lapse, before the renewal sweep moved the due date: expired, no stale renew-by.
+    with at(EXPIRY_DAY, hour=1):
+        mine = selectors.my_assignment(user=learner, course_id=metoo.pk)
+        assert mine.state == selectors.EXPIRED
+        assert mine.renew_by is None
+        assert [a.renew_by for a in selectors.my_assignments(user=learner)] == [None]
+    with at(EXPIRY_DAY, hour=3):
+        assert services.renew_lapsed() == 1
+    renew_by = datetime.date(2029, 3, 17)
+    assignment.refresh_from_db()
+    assert assignment.due_on == renew_by
+    with at(renew_by):
+        mine = selectors.my_assignment(user=learner, course_id=metoo.pk)
+        assert (mine.state, mine.renew_by) == (selectors.EXPIRED, renew_by)
+    late = renew_by + datetime.timedelta(days=1)
+    with at(late):
+        mine = selectors.my_assignment(user=learner, course_id=metoo.pk)
+        assert mine.state == selectors.OVERDUE
+        assert selectors.my_assignments(user=learner)[0].state == selectors.OVERDUE
+        rows = selectors.with_state(Assignment.objects.all()).values_list("state", flat=True)
+        assert list(rows) == [selectors.OVERDUE]
+        client.force_login(learner)
+        page = client.get(reverse("courses:my_courses")).content.decode()
+        assert "Försenad" in page
+    # Renewal done: completed again, whatever the due date.
+    with at(late):
+        take_course(client, learner, metoo)
+    with at(late):
+        assert selectors.state_of(user=learner, course_id=metoo.pk) == selectors.COMPLETED

@@ -185,3 +185,43 @@ def test_deleting_a_completion_deletes_the_file(
         holder.delete()
     assert not Diploma.objects.filter(pk=diploma.pk).exists()
     assert not os.path.exists(path)
+
+
+@pytest.mark.parametrize("how", ["sweep", "issue"])
+def test_no_genuine_diploma_for_an_anonymised_person(client, catalogue, how):
+    """Review of issue 12: a completion of an already anonymised person got a diploma that
+    /verify/ showed as genuine and valid, under the name anonym-<pk>."""
+    from django.utils import timezone
+
+    course = make_course(catalogue, title="Historik", modules=1)
+    user = UserFactory(username="anonym-77", first_name="", last_name="")
+    Person.objects.create(user=user, employee_number="", anonymised_at=timezone.now())
+    completion = give_completion(user, course)
+    if how == "sweep":
+        assert services.diplomas_sweep() == (1, 0)  # created, nothing to render
+    else:
+        services.diploma_issue(completion=completion)
+    diploma = Diploma.objects.get(completion=completion)
+    assert diploma.holder_name == "" and diploma.holder_removed_at is not None
+    assert services.diploma_render(diploma_id=diploma.pk).pdf.name in ("", None)
+    body = client.get(f"/verify/{diploma.display_code}/").content.decode()
+    assert "anonym-77" not in body
+    assert "tagits bort" in body
+
+
+def test_anonymisation_blanks_the_revoke_reason_and_its_log(holder, equality_course, complete):
+    """Review of issue 12: the reason may name the person; it goes with the name."""
+    from wagtail.models import ModelLogEntry
+
+    from people.services import person_anonymise
+
+    completion, _ = complete(holder, equality_course)
+    diploma = services.diploma_revoke(
+        diploma=completion.diploma, user=None, reason="Åsa Öberg fick fel kurs"
+    )
+    entries = ModelLogEntry.objects.filter(action=services.REVOKE_ACTION)
+    assert [e.data.get("reason") for e in entries] == ["Åsa Öberg fick fel kurs"]
+    person_anonymise(person=Person.objects.create(user=holder, employee_number="A1"))
+    diploma.refresh_from_db()
+    assert diploma.revoke_reason == "" and diploma.revoked_at is not None
+    assert [e.data.get("reason") for e in entries.all()] == [None]

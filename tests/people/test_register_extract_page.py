@@ -31,7 +31,7 @@ pytestmark = pytest.mark.django_db
 # Python's spellings of data, which a readable page never shows.
 PYTHON_LITERALS = ["{'", "'}", "['", "']", "[]", "{}", "True", "False", "None", "\\n"]
 # Keys that are also ordinary Swedish words on the page.
-SWEDISH_TOO = {"film"}
+SWEDISH_TOO = {"film", "status"}  # "E-postens status"
 
 
 class VisibleText(HTMLParser):
@@ -198,3 +198,35 @@ def test_a_section_added_later_renders_readably(client, busy_learner):
 
 def test_unknown_keys_are_humanised_without_underscores():
     assert extract_display.label_for("some_new_field") == "Some new field"
+
+
+def test_the_diploma_section_reads_as_swedish(client, busy_learner):
+    """Review of issue 12: the diplomas section had English labels and status values."""
+    from diplomas import services as diploma_services
+    from diplomas.models import Diploma
+
+    course_id = busy_learner.completions.get().course_id
+    diploma = diploma_services.diploma_for_learner(user=busy_learner, course_id=course_id)
+    diploma_services.diploma_revoke(diploma=diploma, user=None, reason="Fel person")
+    assert Diploma.objects.filter(completion__user=busy_learner).count() == 1
+    client.force_login(busy_learner)
+    text = visible_text(client.get("/mina-uppgifter/registerutdrag/").content.decode())
+    assert "Fel person" in text
+    for english in ("Holder", "Issued", "Revoke reason", "Revoked", "revoked", "Code"):
+        assert not re.search(rf"(?<![\w-]){english}(?![\w-])", text), english
+    for swedish in ("Namn på diplomet", "Utfärdad", "Skäl för återkallelse", "Återkallat"):
+        assert swedish in text
+    # The JSON keeps the machine-readable value.
+    data = json.loads(client.get("/mina-uppgifter/registerutdrag.json").content)
+    assert data["sections"]["diplomas"][0]["status"] == "revoked"
+
+
+def test_a_valid_diploma_status_reads_as_swedish(client, busy_learner):
+    from diplomas import services as diploma_services
+
+    course_id = busy_learner.completions.get().course_id
+    diploma_services.diploma_for_learner(user=busy_learner, course_id=course_id)
+    client.force_login(busy_learner)
+    text = visible_text(client.get("/mina-uppgifter/registerutdrag/").content.decode())
+    assert not re.search(r"(?<![\w-])(valid|Valid|Holder)(?![\w-])", text)
+    assert "Giltigt" in text
