@@ -1,7 +1,8 @@
 """HR's diplomas in the Wagtail admin: list, download one, ZIP of a unit, revoke.
 
-Only administrators and HR reach it, and only for people inside `visible_units(user)`: a
-diploma or unit outside the scope answers 404, as if it did not exist.
+Only administrators and HR reach it, and only for people inside `hr_units(user)` (HR scopes
+only, not units the user manages): a diploma or unit outside the scope answers 404, as if it
+did not exist.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from people.models import OrgUnit
-from people.selectors import is_hr, visible_units
+from people.selectors import hr_units, is_hr
 
 from . import codes
 from .models import Diploma
@@ -29,19 +29,19 @@ def diplomas_in_scope(user) -> QuerySet[Diploma]:
         return diplomas.none()
     if user.is_superuser:
         return diplomas
-    return diplomas.filter(completion__user__person__unit__in=visible_units(user))
+    return diplomas.filter(completion__user__person__unit__in=hr_units(user))
 
 
 def visible_units_for(user) -> QuerySet[OrgUnit]:
     if not may_manage(user):
         return OrgUnit.objects.none()
-    return visible_units(user).order_by("path")
+    return hr_units(user).order_by("path")
 
 
 def unit_in_scope(user, unit_id: int) -> OrgUnit | None:
     if not may_manage(user):
         return None
-    return visible_units(user).filter(pk=unit_id).first()
+    return hr_units(user).filter(pk=unit_id).first()
 
 
 def diplomas_of_unit(user, unit: OrgUnit, *, subunits: bool) -> QuerySet[Diploma]:

@@ -45,6 +45,19 @@ def visible_units(user) -> QuerySet[OrgUnit]:
     return OrgUnit.objects.filter(_subtrees(roots))
 
 
+def hr_units(user) -> QuerySet[OrgUnit]:
+    """The units of the user's HR scopes only (not the units they manage): for powers that
+    belong to HR, such as revoking a diploma."""
+    if not user.is_authenticated:
+        return OrgUnit.objects.none()
+    if user.is_superuser:
+        return OrgUnit.objects.all()
+    roots = [scope.unit for scope in HRScope.objects.filter(user=user).select_related("unit")]
+    if not roots:
+        return OrgUnit.objects.none()
+    return OrgUnit.objects.filter(_subtrees(roots))
+
+
 def people_in_scope(user) -> QuerySet[Person]:
     """The people this user may see, as a queryset (never a list: it can be 60,000 rows)."""
     if not user.is_authenticated:

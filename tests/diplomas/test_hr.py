@@ -161,3 +161,20 @@ def test_hr_without_admin_access_or_learner_gets_nothing(client, world):
     _login(client, editor)
     assert client.get("/admin/diplomas/").status_code == 302
     assert Diploma.objects.filter(revoked_at__isnull=False).count() == 0
+
+
+def test_managing_a_unit_outside_the_hr_scope_gives_no_hr_powers_there(client, world):
+    """Revoking and collecting diplomas are HR's powers: a unit the HR officer manages outside
+    their HR scope stays closed (managers do not revoke diplomas)."""
+    utb = world["units"]["UTB"]
+    utb.managers.add(world["hr"])
+    _login(client, world["hr"])
+    diploma = world["completions"]["UTB"].diploma
+    assert client.get(f"/admin/diplomas/units/{utb.pk}/zip/").status_code == 404
+    assert client.get(f"/admin/diplomas/{diploma.pk}/pdf/").status_code == 404
+    response = client.post(f"/admin/diplomas/{diploma.pk}/revoke/", {"reason": "Fel person"})
+    assert response.status_code == 404
+    diploma.refresh_from_db()
+    assert diploma.revoked_at is None
+    listing = client.get("/admin/diplomas/").content.decode()
+    assert diploma.display_code not in listing
