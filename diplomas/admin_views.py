@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import tempfile
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -124,6 +125,17 @@ def unit_zip(request: HttpRequest, unit_id: int) -> HttpResponse:
     diplomas = selectors.diplomas_of_unit(request.user, unit, subunits=subunits).filter(
         revoked_at__isnull=True, holder_removed_at__isnull=True
     )
+    total = diplomas.count()
+    if total > settings.DIPLOMA_ZIP_MAX:
+        messages.error(
+            request,
+            _(
+                "The unit has %(count)s diplomas; one ZIP file holds at most %(max)s. Choose a "
+                "smaller unit, or leave out its sub-units."
+            )
+            % {"count": total, "max": settings.DIPLOMA_ZIP_MAX},
+        )
+        return redirect("diplomas_admin")
     archive = tempfile.TemporaryFile()  # noqa: SIM115  (closed by the response)
     services.diplomas_zip(diplomas=diplomas, target=archive)
     archive.seek(0)

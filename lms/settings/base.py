@@ -404,6 +404,9 @@ from .sso import *  # noqa: E402, F403
 _after_axes = AUTHENTICATION_BACKENDS.index("axes.backends.AxesStandaloneBackend") + 1
 AUTHENTICATION_BACKENDS[_after_axes:_after_axes] = SSO_AUTHENTICATION_BACKENDS  # noqa: F405
 
+# Diplomas: at most this many in one ZIP of a unit (HR is asked to choose a smaller unit).
+DIPLOMA_ZIP_MAX = int(env("DIPLOMA_ZIP_MAX", "2000"))
+
 # The accessibility statement's problem reports (accessibility/): emailed to the address in the
 # site setting, or to this one; a client may send this many per window (seconds).
 ACCESSIBILITY_CONTACT_EMAIL = env("ACCESSIBILITY_CONTACT_EMAIL", "")

@@ -178,3 +178,28 @@ def test_managing_a_unit_outside_the_hr_scope_gives_no_hr_powers_there(client, w
     assert diploma.revoked_at is None
     listing = client.get("/admin/diplomas/").content.decode()
     assert diploma.display_code not in listing
+
+
+def test_a_unit_over_the_zip_limit_is_refused_with_a_reason(client, world, settings):
+    settings.DIPLOMA_ZIP_MAX = 1
+    _login(client, world["hr"])
+    soc = world["units"]["SOC"]
+    response = client.get(f"/admin/diplomas/units/{soc.pk}/zip/?subunits=1", follow=True)
+    assert response.redirect_chain and response.redirect_chain[0][0].endswith("/admin/diplomas/")
+    assert "rymmer högst 1" in response.content.decode()
+    assert _zip_names(client.get(f"/admin/diplomas/units/{soc.pk}/zip/?subunits=0"))
+
+
+def test_pdfs_not_yet_rendered_are_named_in_a_note_instead_of_rendered_in_the_request(world):
+    import tempfile
+
+    Diploma.objects.update(pdf="")
+    with tempfile.TemporaryFile() as target:
+        count = services.diplomas_zip(diplomas=Diploma.objects.all(), target=target, render_limit=1)
+        target.seek(0)
+        with zipfile.ZipFile(target) as archive:
+            names = archive.namelist()
+            note = archive.read(services.ZIP_PENDING_NOTE).decode()
+    assert count == 1
+    assert len([n for n in names if n.endswith(".pdf")]) == 1
+    assert note.count("Likabehandling") == 2
