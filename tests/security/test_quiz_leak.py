@@ -35,7 +35,10 @@ def without_csrf(body: bytes) -> bytes:
 
 
 def headers_of(response) -> dict:
-    headers = {k: v for k, v in response.headers.items() if k.lower() != "set-cookie"}
+    # X-Request-ID is a fresh random id per request (lms/logs.py), not content.
+    headers = {
+        k: v for k, v in response.headers.items() if k.lower() not in {"set-cookie", "x-request-id"}
+    }
     headers["cookies"] = sorted(
         (name, "" if name in VOLATILE_COOKIES else morsel.value)
         for name, morsel in response.cookies.items()
