@@ -28,3 +28,7 @@ WHITENOISE_AUTOREFRESH = True
 # of the primary, used only where a test turns REPLICA_READS on.
 DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405
 REPLICA_READS = False
+
+# One line per request is for production logs; in tests (and the benchmarks, which print their
+# rows on stdout) it is noise. tests/lms/test_logs.py turns it on where it is tested.
+LOGGING["loggers"]["lms.request"]["level"] = env("REQUEST_LOG_LEVEL", "WARNING")  # noqa: F405
