@@ -48,8 +48,14 @@ def pdf_response(diploma: Diploma) -> HttpResponse:
 def my_diploma(request: HttpRequest, course_id: int) -> HttpResponse:
     """The learner's own diploma for a course: there is no way to ask for anyone else's."""
     diploma = services.diploma_for_learner(user=request.user, course_id=course_id)
-    if diploma is None or diploma.revoked_at is not None or diploma.holder_removed_at:
+    if diploma is None or diploma.holder_removed_at:
         raise Http404
+    if diploma.revoked_at is not None:
+        # The link stays on the learner's pages; a plain page says why there is no file.
+        response = TemplateResponse(
+            request, "diplomas/revoked.html", {"diploma": diploma}, status=410
+        )
+        return private(response)
     return pdf_response(diploma)
 
 

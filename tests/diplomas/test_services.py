@@ -225,3 +225,19 @@ def test_anonymisation_blanks_the_revoke_reason_and_its_log(holder, equality_cou
     diploma.refresh_from_db()
     assert diploma.revoke_reason == "" and diploma.revoked_at is not None
     assert [e.data.get("reason") for e in entries.all()] == [None]
+
+
+def test_a_revoked_diploma_link_explains_instead_of_a_file(
+    client, holder, equality_course, complete
+):
+    completion, _ = complete(holder, equality_course)
+    hr = UserFactory(username="hr-revoker")
+    services.diploma_revoke(diploma=completion.diploma, user=hr, reason="Fel person")
+    client.force_login(holder)
+    response = client.get(f"/mina-kurser/{equality_course.pk}/diplom/", HTTP_ACCEPT_LANGUAGE="sv")
+    assert response.status_code == 410
+    assert response["Content-Type"].startswith("text/html")
+    assert "no-store" in response["Cache-Control"]
+    page = response.content.decode()
+    assert "har återkallats" in page and equality_course.title in page
+    assert "Fel person" not in page  # HR's reason is for HR's log, not this page
