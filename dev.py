@@ -229,6 +229,10 @@ def cmd_test(argv: list[str]) -> int:
     say("Checking that models and migrations agree")
     run(PYTHON, "manage.py", "makemigrations", "--check", "--dry-run", env=env)
     say("pytest")
+    if not any(arg == "-n" or arg.startswith(("-n", "--numprocesses")) for arg in argv):
+        # One test process per core (TEST_PROCESSES to choose); a file's tests stay together
+        # so that its module-scoped fixtures (a browser, a generated organisation) are built once.
+        argv = ["-n", os.environ.get("TEST_PROCESSES", "auto"), "--dist", "loadfile", *argv]
     return subprocess.run([str(PYTHON), "-m", "pytest", *argv], cwd=ROOT, env=env).returncode
 
 

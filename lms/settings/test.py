@@ -1,7 +1,26 @@
 """Test settings: PostgreSQL and Redis when their URLs are set, SQLite and the file broker else."""
 
-from .base import *  # noqa: F403
-from .base import env
+import os
+import re
+from pathlib import Path
+
+# pytest-xdist runs the suite in several processes (dev.py test). Each process gets a Redis
+# database and a data folder of its own, so that one process's Celery worker never takes
+# another's tasks and media, broker folders and SQLite files never collide. This runs before
+# the base settings read the environment.
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _WORKER.startswith("gw") and not os.environ.get("LMS_XDIST_SETTINGS"):
+    os.environ["LMS_XDIST_SETTINGS"] = _WORKER  # once: subprocesses inherit the result
+    _number = int(_WORKER[2:])
+    for _name in ("REDIS_URL", "CELERY_BROKER_URL", "CACHE_URL"):
+        _match = re.fullmatch(r"(rediss?://[^/]+)(?:/(\d+))?", os.environ.get(_name, ""))
+        if _match:
+            os.environ[_name] = f"{_match[1]}/{(int(_match[2] or 0) + 1 + _number) % 16}"
+    _data = Path(os.environ.get("LMS_DATA_DIR", Path(__file__).resolve().parents[2] / "var"))
+    os.environ["LMS_DATA_DIR"] = str(_data / f"xdist-{_WORKER}")
+
+from .base import *  # noqa: E402, F403
+from .base import env  # noqa: E402
 
 DEBUG = False
 SECRET_KEY = "test-only-key-not-secret"  # noqa: S105
