@@ -135,7 +135,7 @@ def ensure_history(seed: int = 2026) -> int:
                     course_id=round_.course_id,
                     course_progress=round_,
                     completed_at=round_.completed_at,
-                    valid_until=add_months(round_.completed_at.date(), validity)
+                    valid_until=add_months(timezone.localdate(round_.completed_at), validity)
                     if validity
                     else None,
                 )

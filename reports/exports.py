@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from django.http import FileResponse, StreamingHttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .selectors import UnitRow
@@ -114,7 +115,7 @@ def overdue_table(assignments, today: datetime.date) -> Table:
                 safe(unit.code if unit else ""),
                 safe(unit.name if unit else ""),
                 safe(a.course.title),
-                a.assigned_at.date(),
+                timezone.localdate(a.assigned_at),
                 a.due_on,
                 (today - a.due_on).days,
             ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 from unittest import mock
 
@@ -84,9 +85,14 @@ def test_sweep_creates_missing_diplomas_in_batches(catalogue, django_assert_max_
 
 
 def test_sweep_is_scheduled_in_beat():
+    from django.apps import apps
     from django_celery_beat.models import PeriodicTask
 
+    migration = importlib.import_module("diplomas.migrations.0002_sweep_schedule")
+    migration.create_schedule(apps, None)  # idempotent: also after a test flushed the table
+    migration.create_schedule(apps, None)
     schedule = PeriodicTask.objects.get(task=tasks.sweep.name)
+    assert PeriodicTask.objects.filter(task=tasks.sweep.name).count() == 1
     assert schedule.enabled and schedule.expire_seconds
 
 

@@ -1,4 +1,5 @@
 import pytest
+from django.utils import timezone
 
 from progress import selectors, services
 from progress.models import Completion, CourseProgress, ModuleProgress
@@ -20,7 +21,9 @@ def test_completing_every_required_module_completes_the_course_once(catalogue, l
     assert result.completion is not None
     assert result.course_state.status == selectors.COMPLETED
     completion = Completion.objects.get(user=learner, course_id=course.pk)
-    assert completion.valid_until == services.add_months(completion.completed_at.date(), 24)
+    # Validity runs from the Swedish calendar day (late evening UTC is the next day here)
+    completed_on = timezone.localdate(completion.completed_at)
+    assert completion.valid_until == services.add_months(completed_on, 24)
     # Again: nothing new is written.
     services.module_complete(user=learner, module=third)
     assert Completion.objects.filter(user=learner).count() == 1
