@@ -344,6 +344,11 @@ def connect() -> None:
         post_delete.connect(
             _on_page_change, sender=model, dispatch_uid=f"content_cache_del_{model._meta.label}"
         )
+        # Any write of a page row too (a page created live in code, a draft saved): rebuilding
+        # is cheap, a stale tree is not.
+        post_save.connect(
+            _on_page_change, sender=model, dispatch_uid=f"content_cache_save_{model._meta.label}"
+        )
     Film = apps.get_model("modules", "Film")
     for model in (Film, Site):
         post_save.connect(

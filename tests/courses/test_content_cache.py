@@ -42,7 +42,7 @@ def warm(clients, course, catalogue=None):
 def test_a_published_module_shows_for_every_learner(two_learners):
     clients, course, _film = two_learners
     warm(clients, course)
-    module = ModulePage(title="Ny modul", slug="ny-modul", body=[])
+    module = ModulePage(title="Ny modul", slug="ny-modul", body=[], live=False)
     course.add_child(instance=module)
     for client in clients:  # a draft is not shown
         assert "Ny modul" not in module_titles(client, course)
