@@ -10,6 +10,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
 
+from lms import content_cache
 from progress import selectors as progress_selectors
 from progress import services as progress_services
 
@@ -40,13 +41,8 @@ class CourseIndexPage(Page):
 
         context = super().get_context(request, *args, **kwargs)
         form = CatalogueFilterForm(request.GET or None)
-        courses = list(
-            CoursePage.objects.live()
-            .child_of(self)
-            .select_related("cover_image")
-            .prefetch_related("prerequisites")
-            .order_by("path")
-        )
+        # The courses, their cover images and prerequisites change only on publish.
+        courses = content_cache.catalogue_courses(self)
         states = progress_selectors.catalogue_states(user=request.user, courses=courses)
         if form.is_valid():
             data = form.cleaned_data
@@ -187,4 +183,5 @@ class CoursePage(Page):
             progress_services.course_complete_if_done(user=request.user, course=self)
             state = progress_selectors.course_state(user=request.user, course=self)
         context["state"] = state
+        context["parent"] = content_cache.parent_page(self)  # the breadcrumb, without a query
         return context

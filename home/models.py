@@ -5,8 +5,10 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
 
+from lms.content_cache import CachedRouteMixin
 
-class HomePage(Page):
+
+class HomePage(CachedRouteMixin, Page):
     """The root of the site: what the platform is, and the way in to the catalogue."""
 
     # Shown to visitors who are not logged in; every other page type is private by default.
@@ -30,10 +32,11 @@ class HomePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        from courses.models import CourseIndexPage
+        from lms import content_cache
 
-        catalogue = CourseIndexPage.objects.live().child_of(self).first()
-        context["catalogue"] = catalogue
-        # The only home page's first catalogue is the menu's: no second query for its link.
-        request._catalogue_url = catalogue.url if catalogue else ""
+        # The catalogue's address changes only on publish: from the content cache, for the
+        # link on the page and the menu's (courses.templatetags.course_tags.catalogue_url).
+        found = content_cache.catalogue_address()
+        context["catalogue_url"] = found[1] if found else ""
+        request._catalogue_url = context["catalogue_url"]
         return context

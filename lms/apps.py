@@ -13,3 +13,6 @@ class LmsConfig(AppConfig):
         from .roles import sync_roles_after_migrate
 
         post_migrate.connect(sync_roles_after_migrate, sender=self)
+        from . import content_cache
+
+        content_cache.connect()  # publishing, moving or deleting pages empties the page cache

@@ -26,8 +26,32 @@ class HeadingBlock(blocks.StructBlock):
         preview_value = {"text": "Vad är en norm?", "level": "h2"}
 
 
+class FilmChooserBlock(SnippetChooserBlock):
+    """The film chooser, reading films through the content cache: a film record changes only
+    when an editor saves it (which empties the cache), and every learner's module page needs
+    the same ones."""
+
+    # Stored in migrations as the plain snippet chooser it behaves like: nothing to migrate.
+    canonical_module_path = "wagtail.snippets.blocks.SnippetChooserBlock"
+
+    def bulk_to_python(self, values):
+        import copy
+
+        from lms import content_cache
+
+        films = content_cache.films([v for v in values if v is not None])
+        result, seen = [], set()
+        for value in values:
+            film = films.get(int(value)) if value not in (None, "") else None
+            if film is not None and value in seen:
+                film = copy.copy(film)  # one instance per block, as Wagtail's own lookup does
+            seen.add(value)
+            result.append(film)
+        return result
+
+
 class FilmBlock(blocks.StructBlock):
-    film = SnippetChooserBlock("modules.Film", label=_("film"))
+    film = FilmChooserBlock("modules.Film", label=_("film"))
     intro = blocks.TextBlock(required=False, label=_("introduction"))
 
     class Meta:

@@ -164,10 +164,11 @@ class ModulePage(Page):
     def film_block_ids(self) -> list[str]:
         return [block.id for block in self.body if block.block_type == "film"]
 
-    def unmet_requirements(self, user) -> list[str]:
+    def unmet_requirements(self, user, *, film_progress: dict | None = None) -> list[str]:
         """What the learner must still do in this module before it can be marked done.
 
-        Asked by progress.services when a module is completed.
+        Asked by progress.services when a module is completed. `film_progress`: the learner's
+        FilmProgress rows of this module by block id, when the caller has read them already.
         """
         from progress.selectors import current_round
         from quizzes.selectors import passed_quiz_ids
@@ -193,7 +194,11 @@ class ModulePage(Page):
         # A block whose film was deleted shows nothing and asks nothing of the learner.
         film_blocks = [b for b in self.body if b.block_type == "film" and b.value["film"]]
         if film_blocks:
-            watched = selectors.watched_block_ids(user=user, module=self)
+            watched = (
+                {block_id for block_id, fp in film_progress.items() if fp.is_watched}
+                if film_progress is not None
+                else selectors.watched_block_ids(user=user, module=self)
+            )
             for block in film_blocks:
                 if block.id not in watched:
                     missing.append(

@@ -129,7 +129,6 @@ def _fresh_clock(now: datetime) -> datetime:
     )
 
 
-@transaction.atomic
 def film_progress_serve(
     *, user, module: ModulePage, shown: dict[str, FilmProgress], now: datetime | None = None
 ) -> None:
@@ -147,7 +146,14 @@ def film_progress_serve(
     # clock would let the new film be claimed at once.
     swapped = [b for b in blocks if b.id in shown and shown[b.id].film_id != b.value["film"].pk]
     if not new and not unstarted and not swapped:
-        return
+        return  # the usual page view: nothing to write, so no transaction either
+    with transaction.atomic():
+        _film_clocks_start(
+            user=user, module=module, new=new, unstarted=unstarted, swapped=swapped, now=now
+        )
+
+
+def _film_clocks_start(*, user, module, new: list, unstarted: list, swapped: list, now) -> None:
     clock = _fresh_clock(now or timezone.now())
     for block in swapped:
         FilmProgress.objects.filter(user=user, module_id=module.pk, block_id=block.id).exclude(

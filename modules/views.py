@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from lms import content_cache
 from progress import selectors as progress_selectors
 from progress import services as progress_services
 from quizzes import selectors as quiz_selectors
@@ -25,7 +26,9 @@ def _module_for_learner(request: HttpRequest, page_id: int) -> ModulePage:
     module = get_object_or_404(ModulePage.objects.live(), pk=page_id)
     if not progress_selectors.page_open_to(module, request):
         raise Http404
-    state = progress_selectors.course_state(user=request.user, course=module.get_parent())
+    state = progress_selectors.course_state(
+        user=request.user, course=content_cache.parent_page(module)
+    )
     module_state = state.module(module.pk)
     if module_state is None or module_state.locked_reason:
         raise Http404
@@ -75,7 +78,8 @@ def module_context(
         "blocks": blocks,
         "unmet": []
         if preview or module_state.completed
-        else module.unmet_requirements(request.user),
+        # The film progress this page already read: not a second query for the same rows.
+        else module.unmet_requirements(request.user, film_progress=films),
     }
 
 
@@ -89,9 +93,12 @@ def preview_module(module: ModulePage, request: HttpRequest) -> HttpResponse:
 
 def serve_module(module: ModulePage, request: HttpRequest, *args, **kwargs) -> HttpResponse:
     """The module as the learner sees it: locked modules say why, open ones record a start."""
-    if not progress_selectors.page_open_to(module, request):
+    # Wagtail's before_serve_page hook has applied the view restrictions already.
+    if not progress_selectors.page_open_to(module, request, restrictions_checked=True):
         raise Http404
-    state = progress_selectors.course_state(user=request.user, course=module.get_parent())
+    state = progress_selectors.course_state(
+        user=request.user, course=content_cache.parent_page(module)
+    )
     if state.status == progress_selectors.COMPLETED and progress_services.renewal_open_if_due(
         user=request.user, course=state.course
     ):  # the completion has lapsed: a new round

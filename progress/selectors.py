@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.apps import apps
-from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from wagtail.models import Page
+
+from lms import content_cache
 
 from .models import Completion, CourseProgress, ModuleProgress
 
@@ -98,19 +98,31 @@ def _prerequisite_reasons(course: Page, done: set[int], prerequisites: list[Page
     ]
 
 
+@dataclass(frozen=True)
+class _ModuleRef:
+    """A module as far as the completion rule needs it."""
+
+    pk: int
+    is_required: bool
+
+
 def required_module_ids(modules: list[Page]) -> set[int]:
     """The modules a course needs done: the required ones, or all if none is marked required."""
     required = {m.pk for m in modules if getattr(m, "is_required", True)}
     return required or {m.pk for m in modules}
 
 
-def course_state(*, user, course: Page) -> CourseState:
+def course_state(*, user, course: Page, fresh: bool = False) -> CourseState:
     """Everything a course or module page needs to know about one learner and one course.
 
-    A fixed number of queries whatever the size of the course or the number of learners.
+    A fixed number of queries whatever the size of the course or the number of learners: the
+    course's modules and prerequisites come from the content cache (they change only when an
+    editor publishes); the learner's round and module rows are read fresh. `fresh` reads the
+    structure from the database too, for the services that decide a completion.
     """
     course = course.specific
-    modules = list(Page.objects.live().child_of(course).specific().order_by("path"))
+    structure = content_cache.course_structure(course, fresh=fresh)
+    modules = structure.modules
     required = required_module_ids(modules)
     progress = current_round(user=user, course_id=course.pk)
     rows = (
@@ -118,7 +130,8 @@ def course_state(*, user, course: Page) -> CourseState:
         if progress
         else {}
     )
-    prerequisites = list(course.prerequisites.all()) if hasattr(course, "prerequisites") else []
+    prerequisites = structure.prerequisites
+    # No prerequisites, no query (an empty id list is answered without the database).
     done_courses = completed_course_ids(user=user, course_ids=[p.pk for p in prerequisites])
 
     state = CourseState(course=course, progress=progress)
@@ -159,22 +172,12 @@ def catalogue_states(*, user, courses: list[Page]) -> dict[int, CourseState]:
     ids = [c.pk for c in courses]
     if not ids:
         return {}
-    ModulePage = apps.get_model("modules", "ModulePage")
-    # Modules are the live pages one level below their course; courses usually share a parent.
-    parents = Q()
-    for parent_path in {c.path[: -Page.steplen] for c in courses}:
-        parents |= Q(path__startswith=parent_path)
-    path_to_id = {c.path: c.pk for c in courses}
-    modules_by_course: dict[int, list[ModulePage]] = {}
-    for module in (
-        ModulePage.objects.live()
-        .filter(parents, depth__in={c.depth + 1 for c in courses})
-        .only("pk", "path", "is_required")
-    ):
-        course_id = path_to_id.get(module.path[: -Page.steplen])
-        if course_id:
-            modules_by_course.setdefault(course_id, []).append(module)
-    required = {cid: required_module_ids(mods) for cid, mods in modules_by_course.items()}
+    # Which modules each course requires changes only on publish: from the content cache.
+    required = {
+        cid: required_module_ids([_ModuleRef(pk, is_required) for pk, is_required in modules])
+        for cid, modules in content_cache.required_module_ids(ids).items()
+        if modules
+    }
 
     # Ordered by round, so the dict keeps each course's latest round.
     progress_rows = {
@@ -216,13 +219,18 @@ def pages_with_progress(page: Page) -> bool:
     )
 
 
-def page_open_to(page: Page, request) -> bool:
+def page_open_to(page: Page, request, *, restrictions_checked: bool = False) -> bool:
     """Published all the way up, and not behind a Wagtail view restriction the user fails.
 
-    Wagtail serves a live page below an unpublished one; learners must not reach those.
+    Wagtail serves a live page below an unpublished one; learners must not reach those. Which
+    pages are unpublished comes from the content cache. `restrictions_checked`: Wagtail's own
+    `before_serve_page` hook has already applied the view restrictions (a page being served),
+    so they are not read a second time.
     """
-    if not all(ancestor.live for ancestor in page.get_ancestors().filter(depth__gt=1)):
+    if not content_cache.ancestors_live(page):
         return False
+    if restrictions_checked:
+        return True
     return all(r.accept_request(request) for r in page.get_view_restrictions())
 
 

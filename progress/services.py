@@ -115,7 +115,8 @@ def module_complete(*, user, module: Page) -> ModuleCompletionResult:
     progress = selectors.current_round(user=user, course_id=course.pk)
     if progress is not None:
         progress = CourseProgress.objects.select_for_update().get(pk=progress.pk)
-    state = selectors.course_state(user=user, course=course)
+    # The structure from the database: a completion is not decided on a cached copy.
+    state = selectors.course_state(user=user, course=course, fresh=True)
     module_state = state.module(module.pk)
     if module_state is None:
         raise ProgressError([_not_available()])
@@ -194,7 +195,7 @@ def course_complete_if_done(*, user, course: Page) -> Completion | None:
     no completion.
     """
     course = course.specific
-    state = selectors.course_state(user=user, course=course)
+    state = selectors.course_state(user=user, course=course, fresh=True)
     if state.progress is None or state.status == selectors.COMPLETED or state.locked:
         return None
     progress = CourseProgress.objects.select_for_update().get(pk=state.progress.pk)

@@ -1,18 +1,18 @@
 from django import template
 
-from courses.selectors import catalogue_page
+from lms import content_cache
 
 register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
 def catalogue_url(context) -> str:
-    """URL of the course catalogue, looked up once per request."""
+    """URL of the course catalogue, from the content cache (it changes only on publish)."""
     request = context.get("request")
     cache = getattr(request, "_catalogue_url", None) if request else None
     if cache is None:
-        page = catalogue_page()
-        cache = page.url if page else ""
+        found = content_cache.catalogue_address()
+        cache = found[1] if found else ""
         if request is not None:
             request._catalogue_url = cache
     return cache

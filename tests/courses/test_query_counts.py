@@ -1,12 +1,25 @@
-"""Catalogue, course and module pages cost the same number of queries at any data size."""
+"""The learner pages cost a fixed, small number of queries at any data size (issue 13).
+
+Measured for a logged-in learner in the middle of a course, with the content cache warm (the
+usual request) and, separately, cold (the first request after a publish). The budgets are the
+issue's: home ≤ 6, catalogue ≤ 10, course ≤ 12, module page with a film ≤ 14.
+"""
+
+import datetime
 
 import pytest
+from django.core.cache import cache
+from django.utils import timezone
 
+from assignments.models import Assignment
+from modules.models import ModulePage
 from progress import services
 from tests.factories import UserFactory, make_course, make_film
-from tests.helpers import assert_queries_independent_of_size
+from tests.helpers import assert_queries_independent_of_size, count_queries
 
 pytestmark = pytest.mark.django_db
+
+BUDGETS = {"home": 6, "catalogue": 10, "course": 12, "module": 14, "mine": 20}
 
 
 @pytest.fixture
@@ -15,20 +28,31 @@ def setup(client, catalogue, learner):
     course = make_course(catalogue, modules=3, film=film, sequential=False)
     first = course.get_children().live().first().specific
     services.module_start(user=learner, module=first)
+    Assignment.objects.create(
+        user=learner,
+        course=course,
+        assigned_at=timezone.now(),
+        due_on=timezone.localdate() + datetime.timedelta(days=30),
+    )
     client.force_login(learner)
     return client, catalogue, course, first, film
 
 
 def grow(catalogue, course, film, learner):
-    """More courses, more modules in the course, more learners with progress, more own progress."""
+    """More courses, more modules in the course, more learners with progress, more own progress
+    and more assignments."""
 
     def _grow():
-        for _ in range(4):
+        for number in range(4):
             new = make_course(catalogue, modules=4, film=film)
             services.module_start(user=learner, module=new.get_children().first().specific)
+            Assignment.objects.create(
+                user=learner,
+                course=new,
+                assigned_at=timezone.now(),
+                due_on=timezone.localdate() + datetime.timedelta(days=number),
+            )
         for number in range(4, 9):
-            from modules.models import ModulePage
-
             module = ModulePage(title=f"Extra {number}", slug=f"extra-{number}", body=[])
             course.add_child(instance=module)
             module.save_revision().publish()
@@ -36,41 +60,68 @@ def grow(catalogue, course, film, learner):
         for module in course.get_children().live().specific():
             for person in [*others, learner]:
                 services.module_start(user=person, module=module)
-        extra = course.get_children().live().specific().order_by("-path").first()
-        services.module_complete(user=learner, module=extra)
+        # Done modules (not the open one being measured): more rows, same page.
+        last = course.get_children().live().specific().order_by("-path").first()
+        services.module_complete(user=learner, module=last)
 
     return _grow
 
 
-def test_catalogue(setup, learner):
-    client, catalogue, course, _first, film = setup
-    count = assert_queries_independent_of_size(
-        lambda: client.get(catalogue.url + "?status=in_progress"),
-        grow(catalogue, course, film, learner),
-        label="catalogue",
-    )
-    assert count < 20
+def _urls(catalogue, course, first):
+    return {
+        "home": "/",
+        "catalogue": catalogue.url + "?status=in_progress",
+        "course": course.url,
+        "module": first.url,
+        "mine": "/mina-kurser/",
+    }
 
 
-def test_course_page(setup, learner):
-    client, catalogue, course, _first, film = setup
-    count = assert_queries_independent_of_size(
-        lambda: client.get(course.url), grow(catalogue, course, film, learner), label="course"
-    )
-    assert count < 20
-
-
-def test_module_page(setup, learner):
+@pytest.mark.parametrize("page", ["home", "catalogue", "course", "module", "mine"])
+def test_learner_pages_within_budget_at_two_sizes(setup, learner, page):
     client, catalogue, course, first, film = setup
+    url = _urls(catalogue, course, first)[page]
+
+    def measure():
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+
     count = assert_queries_independent_of_size(
-        lambda: client.get(first.url), grow(catalogue, course, film, learner), label="module"
+        measure, grow(catalogue, course, film, learner), label=page
     )
-    assert count < 30
+    assert count <= BUDGETS[page], f"{page}: {count} queries, budget {BUDGETS[page]}"
 
 
-def test_my_courses(setup, learner):
-    client, catalogue, course, _first, film = setup
-    count = assert_queries_independent_of_size(
-        lambda: client.get("/mina-kurser/"), grow(catalogue, course, film, learner), label="mine"
-    )
-    assert count < 20
+@pytest.mark.parametrize("page", ["home", "catalogue", "course", "module"])
+def test_a_cold_cache_costs_a_fixed_number_of_queries_too(setup, learner, page):
+    """The first request after a publish rebuilds what it needs, independent of size."""
+    client, catalogue, course, first, film = setup
+    url = _urls(catalogue, course, first)[page]
+
+    def cold() -> int:
+        cache.clear()
+        with count_queries() as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    client.get(url)
+    small = cold()
+    grow(catalogue, course, film, learner)()
+    client.get(url)
+    assert cold() == small
+    with count_queries() as warm:
+        client.get(url)
+    assert len(warm) < small  # the cache saves queries
+
+
+def test_the_module_page_reads_film_progress_once(setup):
+    client, _catalogue, _course, first, _film = setup
+    client.get(first.url)
+    with count_queries() as queries:
+        client.get(first.url)
+    film_reads = [q for q in queries.captured_queries if "modules_filmprogress" in q["sql"]]
+    restriction_reads = [
+        q for q in queries.captured_queries if "wagtailcore_pageviewrestriction" in q["sql"]
+    ]
+    assert len(film_reads) == 1
+    assert len(restriction_reads) == 1  # Wagtail's own check; the module does not repeat it

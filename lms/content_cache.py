@@ -1,0 +1,359 @@
+"""What learner pages read that changes only when an editor publishes: kept in Django's cache.
+
+Every learner page used to rebuild the same things from the database on every request: the
+site's root page, the path from the address to the page, the course's modules in order, the
+catalogue's courses and their prerequisites, the catalogue's address, which pages are
+unpublished, and the films that module blocks point to. None of that changes between
+publishes, so it is cached here, in Django's default cache (Redis in production, shared by
+every web process; local memory in the one-process demo).
+
+Invalidation is one *generation* number in the same cache: every entry's key carries it, and
+publishing, unpublishing, moving, reordering or deleting a page, changing a film or a site
+bumps it (`bump`, wired to Wagtail's and Django's signals in `connect`). The next request in
+any process then misses and rebuilds, so a change shows on the next request for every learner.
+The bump is repeated when the transaction commits: a request that read the old rows before
+the commit, and cached them under the new number, is outdated again at once.
+
+Nothing here decides who may see what: the per-learner state (progress, locks, assignments)
+is always read fresh, and the services that write progress read the structure from the
+database (`course_structure(..., fresh=True)`).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.apps import apps
+from django.core.cache import cache
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+GENERATION_KEY = "content:generation"
+# Entries also expire on their own, so that a cache that missed a bump (a lost Redis write,
+# a second process with only local memory) heals within the hour.
+TIMEOUT_SECONDS = 60 * 60
+
+# The page fields the course and module pages show of a course's modules. The body (the
+# heavy StreamField) is left out: it is read only for the module being shown.
+MODULE_FIELDS = (
+    "id",
+    "title",
+    "draft_title",
+    "slug",
+    "url_path",
+    "path",
+    "depth",
+    "numchild",
+    "live",
+    "content_type_id",
+    "locale_id",
+    "translation_key",
+    "intro",
+    "estimated_minutes",
+    "is_required",
+)
+
+
+def generation() -> int:
+    """The current content generation; started from the clock so that entries written before
+    a cache flush can never match a restarted counter."""
+    value = cache.get(GENERATION_KEY)
+    if value is None:
+        cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
+        value = cache.get(GENERATION_KEY)
+    return int(value or 0)
+
+
+def _bump_now() -> None:
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:  # no generation yet (a fresh cache): start one
+        cache.set(GENERATION_KEY, time.time_ns(), timeout=None)
+
+
+def bump(reason: str = "") -> None:
+    """Make every cached entry outdated, now and again when the transaction commits."""
+    logger.debug("content cache generation bumped: %s", reason)
+    _bump_now()
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(_bump_now)
+
+
+def cached(name: str, key: Any, build: Callable[[], Any]) -> Any:
+    """`build()`'s result, kept under the current generation."""
+    full_key = f"content:{generation()}:{name}:{key}"
+    value = cache.get(full_key)
+    if value is None:
+        value = build()
+        cache.set(full_key, value, TIMEOUT_SECONDS)
+    return value
+
+
+# Sites and routing --------------------------------------------------------------------------
+
+
+def site_for_request(request) -> Any:
+    """The request's Wagtail site with its root page already specific, in no query once cached.
+
+    Wagtail reads the site, its root page and that page's specific row on every request.
+    """
+    from wagtail.models import Site
+
+    if hasattr(request, "_wagtail_site"):
+        return request._wagtail_site
+    from django.http.request import split_domain_port
+
+    hostname = split_domain_port(request._get_raw_host())[0]
+    port = request.get_port()
+
+    def build():
+        site = Site._find_for_request(request)
+        if site is None:
+            return False  # cached as "no site" (None would mean "not cached")
+        root = site.root_page.specific
+        site.root_page = root
+        return site
+
+    site = cached("site", f"{hostname}:{port}", build) or None
+    request._wagtail_site = site
+    return site
+
+
+def route_map(root) -> dict[str, tuple[int, int]]:
+    """{url_path: (page id, content type id)} of the pages below `root`."""
+    from wagtail.models import Page
+
+    def build():
+        return {
+            url_path: (pk, ct)
+            for pk, url_path, ct in Page.objects.descendant_of(root).values_list(
+                "pk", "url_path", "content_type_id"
+            )
+        }
+
+    return cached("routes", root.pk, build)
+
+
+def page_for_path(root, path_components: list[str]):
+    """The specific page at `path_components` below `root`, in one query, or None when the
+    cached route does not lead there (the caller falls back to Wagtail's routing)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    wanted = root.url_path + "".join(f"{c}/" for c in path_components)
+    hit = route_map(root).get(wanted)
+    if hit is None:
+        return None
+    pk, content_type_id = hit
+    model = ContentType.objects.get_for_id(content_type_id).model_class()
+    page = model.objects.filter(pk=pk).first() if model is not None else None
+    # The map is a hint: a page moved or renamed since is routed the slow way.
+    if page is None or page.url_path != wanted:
+        return None
+    return page
+
+
+def unpublished_paths() -> tuple[str, ...]:
+    """Tree paths of the pages that are not live: what is below them is not open either."""
+    from wagtail.models import Page
+
+    return cached(
+        "unpublished",
+        "all",
+        lambda: tuple(Page.objects.filter(live=False, depth__gt=1).values_list("path", flat=True)),
+    )
+
+
+def ancestors_live(page) -> bool:
+    """Whether every page above `page` (below the tree's root) is published."""
+    return not any(
+        page.path.startswith(path) and len(path) < len(page.path)
+        for path in unpublished_paths()
+    )
+
+
+def parent_page(page):
+    """The specific page above `page` (a module's course, a course's catalogue), or None."""
+    from wagtail.models import Page
+
+    parent_path = page.path[: -Page.steplen]
+
+    def build():
+        parent = Page.objects.filter(path=parent_path).first()
+        return parent.specific if parent is not None else False
+
+    return cached("page-at", parent_path, build) or None
+
+
+class CachedRouteMixin:
+    """For the site's root page: find the page at an address in one query instead of two per
+    level of the tree (Wagtail's `route` reads each level's child and then its specific row).
+
+    Falls back to Wagtail's own routing for any address the cached map does not lead to, so
+    unpublished, renamed or moved pages answer exactly as before.
+    """
+
+    def route(self, request, path_components):
+        if path_components:
+            page = page_for_path(self, list(path_components))
+            if page is not None:
+                return page.route(request, [])
+        return super().route(request, path_components)
+
+
+# The catalogue and courses --------------------------------------------------------------------
+
+
+def catalogue_address() -> tuple[int, str] | None:
+    """(page id, address) of the course catalogue, for the menu on every page."""
+
+    def build():
+        CourseIndexPage = apps.get_model("courses", "CourseIndexPage")
+        page = CourseIndexPage.objects.live().order_by("path").first()
+        return (page.pk, page.url) if page else False
+
+    return cached("catalogue", "first", build) or None
+
+
+def catalogue_courses(catalogue) -> list:
+    """The live courses of a catalogue in order, with cover images and prerequisites loaded."""
+    CoursePage = apps.get_model("courses", "CoursePage")
+
+    def build():
+        return list(
+            CoursePage.objects.live()
+            .child_of(catalogue)
+            .select_related("cover_image")
+            .prefetch_related("prerequisites")
+            .order_by("path")
+        )
+
+    return cached("catalogue-courses", catalogue.pk, build)
+
+
+@dataclass
+class CourseStructure:
+    """A course's live modules in order (without their bodies) and its prerequisites."""
+
+    modules: list = field(default_factory=list)
+    prerequisites: list = field(default_factory=list)
+
+
+def _build_structure(course) -> CourseStructure:
+    ModulePage = apps.get_model("modules", "ModulePage")
+    CoursePage = apps.get_model("courses", "CoursePage")
+    modules = list(
+        ModulePage.objects.live().child_of(course).order_by("path").only(*MODULE_FIELDS)
+    )
+    prerequisites = (
+        list(CoursePage.objects.filter(required_by=course.pk).order_by("path"))
+        if isinstance(course, CoursePage) or getattr(course, "specific_class", None) is CoursePage
+        else []
+    )
+    return CourseStructure(modules=modules, prerequisites=prerequisites)
+
+
+def course_structure(course, *, fresh: bool = False) -> CourseStructure:
+    """The course's structure; `fresh` reads the database (for the services that write)."""
+    if fresh:
+        return _build_structure(course)
+    return cached("course", course.pk, lambda: _build_structure(course))
+
+
+def required_module_ids(course_ids: list[int]) -> dict[int, list[tuple[int, bool]]]:
+    """{course id: [(module id, is_required), …]} of the live modules, for many courses at once."""
+    from wagtail.models import Page
+
+    ModulePage = apps.get_model("modules", "ModulePage")
+    keys = {cid: f"content:{generation()}:course-modules:{cid}" for cid in course_ids}
+    found = cache.get_many(list(keys.values()))
+    result = {cid: found[key] for cid, key in keys.items() if key in found}
+    missing = [cid for cid in course_ids if cid not in result]
+    if missing:
+        courses = dict(Page.objects.filter(pk__in=missing).values_list("path", "pk"))
+        built: dict[int, list[tuple[int, bool]]] = {cid: [] for cid in missing}
+        if courses:
+            depths = {len(path) // Page.steplen + 1 for path in courses}
+            from django.db.models import Q
+
+            parents = Q()
+            for path in courses:
+                parents |= Q(path__startswith=path)
+            for pk, path, required in (
+                ModulePage.objects.live()
+                .filter(parents, depth__in=depths)
+                .order_by("path")
+                .values_list("pk", "path", "is_required")
+            ):
+                course_id = courses.get(path[: -Page.steplen])
+                if course_id is not None:
+                    built[course_id].append((pk, required))
+        cache.set_many({keys[cid]: value for cid, value in built.items()}, TIMEOUT_SECONDS)
+        result.update(built)
+    return result
+
+
+# Films ---------------------------------------------------------------------------------------
+
+
+def films(ids: list[int]) -> dict[int, Any]:
+    """{film id: Film} (poster loaded) for module blocks, shared by every module page."""
+    Film = apps.get_model("modules", "Film")
+    wanted = sorted({int(i) for i in ids if i not in (None, "")})
+    if not wanted:
+        return {}
+    keys = {pk: f"content:{generation()}:film:{pk}" for pk in wanted}
+    found = cache.get_many(list(keys.values()))
+    result = {pk: found[key] for pk, key in keys.items() if key in found}
+    missing = [pk for pk in wanted if pk not in result]
+    if missing:
+        loaded = Film.objects.select_related("poster").in_bulk(missing)
+        cache.set_many({keys[pk]: film for pk, film in loaded.items()}, TIMEOUT_SECONDS)
+        result.update(loaded)
+    return result
+
+
+# Invalidation ---------------------------------------------------------------------------------
+
+
+def _on_page_change(sender, instance=None, **kwargs) -> None:
+    bump(f"{sender.__name__} {getattr(instance, 'pk', '')}")
+
+
+def _on_record_change(sender, instance=None, **kwargs) -> None:
+    bump(f"{sender.__name__} {getattr(instance, 'pk', '')}")
+
+
+def connect() -> None:
+    """Wire the bumps: Wagtail's publish/unpublish/move (reordering is a move), page deletion,
+    films and sites. Called from `LmsConfig.ready`."""
+    from django.db.models.signals import post_delete, post_save
+    from wagtail.models import Page, Site, get_page_models
+    from wagtail.signals import page_published, page_unpublished, post_page_move
+
+    page_published.connect(_on_page_change, dispatch_uid="content_cache_published")
+    page_unpublished.connect(_on_page_change, dispatch_uid="content_cache_unpublished")
+    post_page_move.connect(_on_page_change, dispatch_uid="content_cache_moved")
+    # Per page model rather than for every model: a receiver for all senders would turn off
+    # Django's fast (set-based) deletes everywhere.
+    for model in {Page, *get_page_models()}:
+        post_delete.connect(
+            _on_page_change, sender=model, dispatch_uid=f"content_cache_del_{model._meta.label}"
+        )
+        # Any write of a page row too (a page created live in code, a draft saved): rebuilding
+        # is cheap, a stale tree is not.
+        post_save.connect(
+            _on_page_change, sender=model, dispatch_uid=f"content_cache_save_{model._meta.label}"
+        )
+    Film = apps.get_model("modules", "Film")
+    for model in (Film, Site):
+        post_save.connect(
+            _on_record_change, sender=model, dispatch_uid=f"content_cache_save_{model._meta.label}"
+        )
+        post_delete.connect(
+            _on_record_change, sender=model, dispatch_uid=f"content_cache_del_{model._meta.label}"
+        )

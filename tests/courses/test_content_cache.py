@@ -1,0 +1,146 @@
+"""The content cache (lms.content_cache) never shows a learner an outdated course (issue 13,
+acceptance 3): publishing, unpublishing, moving or reordering a module and changing a film show
+on the next request for every learner, with the cache warm before the change."""
+
+import re
+
+import pytest
+from django.test import Client
+
+from lms import content_cache
+from modules.models import ModulePage
+from tests.factories import UserFactory, make_course, make_film
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def two_learners(catalogue):
+    film = make_film(title="Första filmen")
+    course = make_course(catalogue, title="Cachekurs", modules=3, film=film, sequential=False)
+    clients = []
+    for _ in range(2):
+        client = Client()
+        client.force_login(UserFactory())
+        clients.append(client)
+    return clients, course, film
+
+
+def module_titles(client, course) -> list[str]:
+    html = client.get(course.url).content.decode()
+    listing = html[html.index('class="module-list"') :]
+    return re.findall(r'class="module-title"[^>]*>([^<]+)<', listing)
+
+
+def warm(clients, course, catalogue=None):
+    for client in clients:
+        module_titles(client, course)
+        if catalogue is not None:
+            client.get(catalogue.url)
+
+
+def test_a_published_module_shows_for_every_learner(two_learners):
+    clients, course, _film = two_learners
+    warm(clients, course)
+    module = ModulePage(title="Ny modul", slug="ny-modul", body=[], live=False)
+    course.add_child(instance=module)
+    for client in clients:  # a draft is not shown
+        assert "Ny modul" not in module_titles(client, course)
+    module.save_revision().publish()
+    for client in clients:
+        assert module_titles(client, course)[-1] == "Ny modul"
+        assert client.get(module.url).status_code == 200
+
+
+def test_an_unpublished_module_disappears_for_every_learner(two_learners):
+    clients, course, _film = two_learners
+    warm(clients, course)
+    second = course.get_children().specific()[1]
+    url = second.url
+    assert clients[0].get(url).status_code == 200
+    second.unpublish()
+    for client in clients:
+        assert module_titles(client, course) == ["Modul 1", "Modul 3"]
+        assert client.get(url).status_code == 404
+
+
+def test_a_reordered_module_shows_in_its_new_place(two_learners):
+    clients, course, _film = two_learners
+    warm(clients, course)
+    first, _second, third = course.get_children().specific()
+    third.move(first, pos="left")
+    for client in clients:
+        assert module_titles(client, course) == ["Modul 3", "Modul 1", "Modul 2"]
+
+
+def test_a_module_moved_to_another_course_follows(two_learners, catalogue):
+    clients, course, _film = two_learners
+    other = make_course(catalogue, title="Andra kursen", modules=1, sequential=False)
+    warm(clients, course)
+    warm(clients, other)
+    moved = course.get_children().specific()[1]
+    old_url = moved.url
+    moved.move(other, pos="last-child")
+    moved.refresh_from_db()
+    for client in clients:
+        assert module_titles(client, course) == ["Modul 1", "Modul 3"]
+        assert module_titles(client, other) == ["Modul 1", "Modul 2"]
+        # Wagtail's automatic redirect (or nothing) at the old address, never the old page.
+        assert client.get(old_url).status_code in (301, 404)
+        assert client.get(moved.url).status_code == 200
+
+
+def test_a_changed_film_shows_on_the_next_request(two_learners):
+    clients, course, film = two_learners
+    module = course.get_children().specific()[0]
+    for client in clients:
+        assert "Första filmen" in client.get(module.url).content.decode()
+    film.title = "Omarbetad film"
+    film.save()
+    for client in clients:
+        html = client.get(module.url).content.decode()
+        assert "Omarbetad film" in html and "Första filmen" not in html
+
+
+def test_a_new_and_a_renamed_course_show_in_the_catalogue(two_learners, catalogue):
+    clients, course, _film = two_learners
+    warm(clients, course, catalogue)
+    make_course(catalogue, title="Helt ny kurs", modules=1)
+    course.title = "Omdöpt kurs"
+    course.save_revision().publish()
+    for client in clients:
+        html = client.get(catalogue.url).content.decode()
+        assert ">Helt ny kurs<" in html and ">Omdöpt kurs<" in html
+        assert ">Cachekurs<" not in html
+
+
+def test_a_deleted_module_is_gone(two_learners):
+    clients, course, _film = two_learners
+    warm(clients, course)
+    course.get_children().specific()[2].delete()
+    for client in clients:
+        assert module_titles(client, course) == ["Modul 1", "Modul 2"]
+
+
+def test_a_renamed_slug_routes_to_the_new_address_only(two_learners):
+    clients, course, _film = two_learners
+    module = course.get_children().specific()[0]
+    old_url = module.url
+    for client in clients:
+        assert client.get(old_url).status_code == 200
+    module.slug = "nytt-namn"
+    module.save_revision().publish()
+    module.refresh_from_db()
+    for client in clients:
+        assert client.get(old_url).status_code == 404
+        assert client.get(module.url).status_code == 200
+
+
+def test_the_generation_is_bumped_again_when_the_transaction_commits(
+    django_capture_on_commit_callbacks,
+):
+    before = content_cache.generation()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        content_cache.bump("test")
+    assert len(callbacks) == 1
+    assert content_cache.generation() == before + 2
