@@ -41,10 +41,12 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 
+from django.core.cache import cache
 from django.db import connection, connections
 from django.db.models import (
     Case,
     CharField,
+    Count,
     Expression,
     F,
     IntegerField,
@@ -77,7 +79,7 @@ from people.selectors import is_hr, visible_units
 from progress.models import Completion
 
 from . import protection
-from .models import CoverageGoal
+from .models import CoverageGoal, ProtectionChange
 
 SMALL_GROUP = protection.SMALL_GROUP
 STEPLEN = OrgUnit.steplen
@@ -483,50 +485,86 @@ def children_of(parents: list[OrgUnit]) -> list[OrgUnit]:
     return list(OrgUnit.objects.filter(condition).order_by("path"))
 
 
-def _protected_cells(
-    parents: list[OrgUnit], today: datetime.date
-) -> tuple[dict[tuple[str, int | None], Cells], set[tuple[str, int | None, str]]]:
-    """Every course filter's cells per unit path, and the hidden breakdowns
-    (`reports.protection.protect`), over the whole organisation the parents belong to: the
-    decisions must not depend on who asks. One aggregate query, grouped per course and over
-    all courses (people count once over all courses, so they cannot be summed)."""
-    tops = [OrgUnit(path=path) for path in sorted({p.path[:STEPLEN] for p in parents})]
-    groups = {
+# Hidden breakdowns: (unit path, course filter, dimension)
+Hidden = set[tuple[str, int | None, str]]
+# A day: the cache is only a shortcut, the change counter is what keeps it right.
+PROTECTION_CACHE_SECONDS = 24 * 60 * 60
+
+
+def protection_version() -> int | None:
+    """The current `ProtectionChange.version`, or None when the hidden breakdowns must not be
+    cached (no triggers on this database, or the row is missing)."""
+    if connection.vendor != "postgresql":
+        return None
+    return ProtectionChange.objects.filter(pk=1).values_list("version", flat=True).first()
+
+
+def _compute_hidden(tops: list[OrgUnit]) -> Hidden:
+    """The protection's input, people per unit, course, role and sex (and over all courses:
+    a person counts once there), from open assignments only: unlike the figures it needs no
+    state, so it reads no completions or progress. Two queries."""
+    counted = Count("user_id", distinct=True, filter=Q(exempted_at__isnull=True))
+    base = _scoped(tops, None).order_by()
+    keys = {
         "k": F(UNIT_PATH),
         "mgr": F("user__person__is_manager"),
         "sex": F("user__person__sex"),
     }
-    rows = _state_counts(
-        _scoped(tops, None), today, {**groups, "cid": F("course_id")}, also_without="cid"
-    )
-    # (unit path, course filter) -> the cells of the people attached to that unit itself
-    direct: dict[tuple[str, int | None], Cells] = {}
-    for (key, mgr, sex, cid), figures in rows:  # cid None: over all courses
-        direct.setdefault((key, cid), {})[(key, bool(mgr), sex)] = figures
+    rows = [
+        (k, mgr, sex, cid, n)
+        for k, mgr, sex, cid, n in base.values(**keys, cid=F("course_id"))
+        .annotate(n=counted)
+        .values_list("k", "mgr", "sex", "cid", "n")
+    ]
+    rows += [
+        (k, mgr, sex, None, n)
+        for k, mgr, sex, n in base.values(**keys)
+        .annotate(n=counted)
+        .values_list("k", "mgr", "sex", "n")
+    ]
     people: dict[protection.CellKey, int] = defaultdict(int)
     paths: set[str] = set()
-    for (key, cid), cells in direct.items():
+    courses: set[int] = set()
+    for key, mgr, sex, cid, n in rows:
         ancestors = [key[:end] for end in range(STEPLEN, len(key) + 1, STEPLEN)]
         paths.update(ancestors)
-        for (_k, mgr, sex), figures in cells.items():
-            for path in ancestors:
-                people[(path, cid, "role", ROLE_KEYS[mgr])] += figures.people
-                people[(path, cid, "sex", sex)] += figures.people
-    hidden = protection.protect(
-        paths=paths,
-        steplen=STEPLEN,
-        courses={cid for (_key, cid) in direct if cid is not None},
-        groups=BREAKDOWN_GROUPS,
-        people=people,
+        if cid is not None:
+            courses.add(cid)
+        for path in ancestors:
+            people[(path, cid, "role", ROLE_KEYS[bool(mgr)])] += n
+            people[(path, cid, "sex", sex)] += n
+    return protection.protect(
+        paths=paths, steplen=STEPLEN, courses=courses, groups=BREAKDOWN_GROUPS, people=people
     )
-    return direct, hidden
+
+
+def hidden_breakdowns(parents: list[OrgUnit]) -> Hidden:
+    """The hidden breakdowns (`reports.protection.protect`) over the whole organisations the
+    parents belong to: the decisions must not depend on who asks.
+
+    Computing them reads every open assignment of the organisation, which dominated the
+    drill-down of one administration (bench/dashboards.py). They depend only on who holds
+    which open assignment where, so on PostgreSQL they are cached under the change counter
+    `ProtectionChange.version` that triggers bump on every write to those tables: unchanged
+    data reuses them, any change computes them anew. One query when cached.
+    """
+    tops = [OrgUnit(path=path) for path in sorted({p.path[:STEPLEN] for p in parents})]
+    version = protection_version()
+    if version is None:
+        return _compute_hidden(tops)
+    key = f"reports:protection:{version}:{','.join(t.path for t in tops)}"
+    hidden = cache.get(key)
+    if hidden is None:
+        hidden = _compute_hidden(tops)
+        cache.set(key, hidden, PROTECTION_CACHE_SECONDS)
+    return hidden
 
 
 def protected_breakdowns(
     cells: Cells, path: str, course_id: int | None, hidden: set[tuple[str, int | None, str]]
 ) -> tuple[list[Group], list[Group]]:
     """The role and sex breakdowns of a unit's cells with the hidden groups (from
-    `_protected_cells`) left out."""
+    `hidden_breakdowns`) left out."""
     by_role = Breakdown(
         Group(
             key,
@@ -561,19 +599,16 @@ def coverage_by_unit(
 
     The breakdowns are protected here, for the whole set of figures a user can reach
     (`reports.protection`): every caller (pages, API) gets the same hidden groups.
-    Three queries whatever the size of the tree: the children, the aggregate, the goals (none
-    when the caller passes `goals_for(course_id)`).
+    Four queries whatever the size of the tree: the children, the protection's change counter
+    (two more when the protection is not cached, see `hidden_breakdowns`), the aggregate, the
+    goals (none when the caller passes `goals_for(course_id)`).
     """
     today = today or timezone.localdate()
     if not parents:
         return []
     children = children_of(parents)
-    direct, hidden = _protected_cells(parents, today)
-    selected: Cells = {}
-    for (_key, cid), cells in direct.items():
-        if cid == course_id:
-            selected.update(cells)
-    subtrees = _roll_up(selected, [*parents, *children])
+    hidden = hidden_breakdowns(parents)
+    subtrees = _roll_up(_cells(parents, course_id, today, levels_below=None), [*parents, *children])
     if goals is None:
         goals = goals_for(course_id)
     result = []

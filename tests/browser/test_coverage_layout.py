@@ -45,17 +45,7 @@ def assert_headers_reachable(page) -> None:
 
 @pytest.mark.parametrize(
     "width",
-    [
-        1280,
-        pytest.param(
-            320,
-            marks=pytest.mark.xfail(
-                reason="issue 11, open: at 320 px the last column (Mål) of the overview's unit "
-                "table stays partly outside the viewport after scrolling its region to the end",
-                strict=False,
-            ),
-        ),
-    ],
+    [1280, 390, 320],
 )
 def test_overview_and_drill_down_fit(page, demo_organisation, width):
     top = OrgUnit.get_root_nodes().first()
