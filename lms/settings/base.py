@@ -215,6 +215,15 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Media on S3-compatible object storage when LMS_S3_BUCKET is set (lms/storage.py; production
+# applies the same after its own STORAGES). The bucket stays private: see lms/media.py.
+from lms.storage import media_origin, storages_from_env  # noqa: E402
+
+STORAGES = storages_from_env(os.environ, STORAGES)
+MEDIA_ORIGIN = media_origin(os.environ)
+if MEDIA_ORIGIN:
+    # Documents stream through Wagtail's privacy-checked view, never a bucket address.
+    WAGTAILDOCS_SERVE_METHOD = "serve_view"
 
 # Email. Demo and development write mails to files so that they can be read.
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
