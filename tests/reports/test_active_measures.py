@@ -237,3 +237,23 @@ def test_queries_do_not_grow_with_units(client, tree):
             assert client.get(f"{URL}{path}?{query(tree.a, start, end)}").status_code == 200
 
     assert_queries_independent_of_size(measure, grow(tree), label="active measures")
+
+
+# --- Demo --------------------------------------------------------------------------------------
+
+
+def test_demo_goals_are_created_once_and_reported(demo_courses, demo_organisation):
+    from lms import demo
+    from people.models import OrgUnit
+    from reports.demo import DEMO_GOALS, ensure_goals
+
+    demo.ensure_assignment_rules()
+    assert ensure_goals() == len(DEMO_GOALS)
+    assert ensure_goals() == 0  # loading the demo again adds nothing
+    today = timezone.localdate()
+    report = active_measures.build_report(
+        unit=OrgUnit.get_first_root_node(), start=today.replace(day=1), end=today
+    )
+    courses = next(s for s in report.sections if s.key == "courses")
+    goals = {row[0]: row[5] for row in courses.tables[0].rows}
+    assert any(value.startswith("90 %") for value in goals.values()), goals
