@@ -162,6 +162,8 @@ REPLICA_READS = bool(DATABASE_REPLICA_URL)
 # (/admin/coverage/goals/) reads the primary so an editor sees the goal just saved.
 REPLICA_READ_PATHS = ["/admin/coverage/"]
 REPLICA_READ_PREFIXES = ["/admin/coverage/units/", "/admin/coverage/export/", "/api/"]
+# The active-measures report and its files only read (reports/active_measures.py).
+REPLICA_READ_PREFIXES += ["/admin/active-measures/"]
 DATABASE_ROUTERS = ["lms.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
