@@ -39,6 +39,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from people.models import OrgUnit
@@ -183,7 +184,7 @@ def _law(context: ReportContext) -> Section:
                 "unit": context.unit.name,
                 "start": swedish_date(context.start),
                 "end": swedish_date(context.end),
-                "today": swedish_date(datetime.date.today()),
+                "today": swedish_date(timezone.localdate()),
             },
         ],
     )
