@@ -68,6 +68,13 @@ def build_policy(*, relaxed: bool) -> str:
         origin = _origin(url)
         if origin and origin not in directives["frame-src"]:
             directives["frame-src"].append(origin)
+    # Media on object storage (lms/storage.py): films play from signed addresses there, and
+    # Wagtail's image renditions point there too.
+    media = getattr(settings, "MEDIA_ORIGIN", None)
+    if media:
+        for name in ("media-src", "img-src"):
+            if media not in directives[name]:
+                directives[name].append(media)
     if getattr(settings, "SECURE_SSL_REDIRECT", False):
         directives["upgrade-insecure-requests"] = []
     return "; ".join(" ".join([name, *values]) for name, values in directives.items())

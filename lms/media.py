@@ -2,16 +2,30 @@
 
 Behind nginx, set MEDIA_X_ACCEL_REDIRECT to an internal location (e.g. `/protected-media/`)
 and nginx sends the file after Django has checked the login.
+
+With media on object storage (`LMS_S3_BUCKET`, lms/storage.py) the same checks run first; then
+films and other audio/video get a redirect to a signed address that expires within minutes
+(the object store serves the ranges), and everything else (captions, images, transcripts) is
+streamed from the bucket by this view. The private prefixes answer 404 here in both cases.
 """
 
 from __future__ import annotations
 
 import mimetypes
 import os
+import posixpath
 import re
 
 from django.conf import settings
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.core.files.storage import FileSystemStorage, default_storage
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    StreamingHttpResponse,
+)
 from django.utils._os import safe_join
 from django.views.decorators.http import require_safe
 
@@ -42,8 +56,33 @@ class _RangeFile:
         self.handle.close()
 
 
+def _content_type(path: str) -> str:
+    if path.endswith(".vtt"):
+        return "text/vtt; charset=utf-8"
+    return mimetypes.guess_type(path)[0] or "application/octet-stream"
+
+
+def _serve_from_object_storage(path: str) -> HttpResponse:
+    # Normalised before deciding: "films/../diplomas/x" is a diploma.
+    path = posixpath.normpath(path.replace("\\", "/")).lstrip("/")
+    if path in (".", "") or path.startswith((*PRIVATE_PREFIXES, "..")):
+        raise Http404
+    if not default_storage.exists(path):
+        raise Http404
+    content_type = _content_type(path)
+    if content_type.startswith(("video/", "audio/")):
+        response = HttpResponseRedirect(default_storage.url(path))
+        response["Cache-Control"] = "private, no-store"
+        return response
+    response = FileResponse(default_storage.open(path, "rb"), content_type=content_type)
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
 @require_safe
 def serve_media(request: HttpRequest, path: str) -> HttpResponse:
+    if not isinstance(default_storage, FileSystemStorage):
+        return _serve_from_object_storage(path)
     root = os.path.realpath(settings.MEDIA_ROOT)
     try:
         full_path = os.path.realpath(safe_join(root, path))

@@ -243,3 +243,82 @@ def export(request: HttpRequest, kind: str, fmt: str, unit_id: int | None = None
     if fmt == "csv":
         return exports.csv_response(f"{name}.csv", table)
     return exports.xlsx_response(f"{name}.xlsx", table)
+
+
+# --- The active-measures report (issue 17) -----------------------------------------------------
+
+
+def _active_measures_form(request: HttpRequest):
+    """The bound form, or None when nothing was chosen yet. A unit id outside the scope (or
+    forged) answers 404, as on the dashboards; other errors show on the form."""
+    from .forms import ActiveMeasuresForm
+
+    today = timezone.localdate()
+    raw_unit = request.GET.get("unit", "")
+    if raw_unit.isdigit():
+        _unit_or_404(request, int(raw_unit))
+    if not request.GET:
+        initial = {"start": today.replace(month=1, day=1), "end": today}
+        return ActiveMeasuresForm(user=request.user, today=today, initial=initial), False
+    return ActiveMeasuresForm(request.GET, user=request.user, today=today), True
+
+
+def _active_measures_report(form):
+    from .active_measures import build_report
+
+    data = form.cleaned_data
+    return build_report(unit=data["unit"], start=data["start"], end=data["end"])
+
+
+class ActiveMeasuresView(WagtailAdminTemplateMixin, TemplateView):
+    """HR chooses a unit and a period and sees the report, with links to the PDF and XLSX."""
+
+    template_name = "reports/admin/active_measures.html"
+    header_icon = "doc-full"
+    page_title = _("Active measures report")
+
+    def dispatch(self, request, *args, **kwargs):
+        _dashboard_access(request)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            {"url": reverse("reports_active_measures"), "label": _("Active measures report")},
+        ]
+
+    def get_context_data(self, **kwargs):
+        form, bound = _active_measures_form(self.request)
+        context = super().get_context_data(**kwargs)
+        report = _active_measures_report(form) if bound and form.is_valid() else None
+        query = self.request.GET.urlencode() if report else ""
+        context.update(
+            form=form,
+            report=report,
+            pdf_url=f"{reverse('reports_active_measures_file', args=['pdf'])}?{query}",
+            xlsx_url=f"{reverse('reports_active_measures_file', args=['xlsx'])}?{query}",
+        )
+        return context
+
+
+def active_measures_file(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The report as PDF or XLSX, for the same choices as the preview. Invalid choices: 400."""
+    from .active_measures import XLSX_TYPE, render_pdf, render_xlsx
+
+    _dashboard_access(request)
+    form, bound = _active_measures_form(request)
+    if not bound or not form.is_valid():
+        return HttpResponse(
+            _("Choose a unit and a valid period on the report page first."),
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    report = _active_measures_report(form)
+    if fmt == "pdf":
+        body, content_type = render_pdf(report), "application/pdf"
+    else:
+        body, content_type = render_xlsx(report), XLSX_TYPE
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{report.filename(fmt)}"'
+    response["Cache-Control"] = "no-store"
+    return response

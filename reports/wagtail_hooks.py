@@ -35,6 +35,16 @@ def register_coverage_urls():
             admin_views.export,
             name="reports_coverage_unit_export",
         ),
+        path(
+            "active-measures/",
+            admin_views.ActiveMeasuresView.as_view(),
+            name="reports_active_measures",
+        ),
+        re_path(
+            r"^active-measures/report\.(?P<fmt>pdf|xlsx)$",
+            admin_views.active_measures_file,
+            name="reports_active_measures_file",
+        ),
     ]
 
 
@@ -137,6 +147,16 @@ class GoalMenuItem(MenuItem):
 def register_coverage_menu_item():
     return CoverageMenuItem(
         _("Coverage"), reverse("reports_coverage"), icon_name="tasks", order=600
+    )
+
+
+@hooks.register("register_reports_menu_item")
+def register_active_measures_menu_item():
+    return CoverageMenuItem(
+        _("Active measures report"),
+        reverse("reports_active_measures"),
+        icon_name="doc-full",
+        order=605,
     )
 
 

@@ -163,6 +163,19 @@ MATRIX: dict[str, tuple[str, dict]] = {
     "admin/coverage/goals/results": ("/admin/coverage/goals/results/", HR_ADMIN),
     "admin/coverage/goals/new": ("/admin/coverage/goals/new/", HR_ADMIN),
     "admin/coverage/goals/edit": ("/admin/coverage/goals/edit/{goal_id}/", HR_ADMIN),
+    # The active-measures report (HR within its scope, administrators): page, PDF and XLSX.
+    "admin/active-measures": (
+        "/admin/active-measures/?unit={unit_id}&start=2020-01-01&end=2020-12-31",
+        HR_ADMIN,
+    ),
+    "admin/active-measures/report": (
+        "/admin/active-measures/report.pdf?unit={unit_id}&start=2020-01-01&end=2020-12-31",
+        HR_ADMIN,
+    ),
+    "admin/active-measures/report:xlsx": (
+        "/admin/active-measures/report.xlsx?unit={unit_id}&start=2020-01-01&end=2020-12-31",
+        HR_ADMIN,
+    ),
     # Sent reminders (HR within its scope, administrators).
     "reminders_report": ("/admin/sent-reminders/", HR_ADMIN),
     "reminders_report_results": ("/admin/sent-reminders/results/", HR_ADMIN),
@@ -760,6 +773,18 @@ DATA_CHECKS = [
         in_scope("SKOLA", lambda v: _kind(("unit", v.units)), DASHBOARD_REFUSAL),
     ),
     DataCheck(
+        "admin/active-measures",
+        "/admin/active-measures/",
+        in_html("unit", UNIT_OPTIONS),
+        admin_only(lambda v: _kind(("unit", v.units))),
+    ),
+    DataCheck(
+        "admin/active-measures",
+        "/admin/active-measures/?unit={unit_SOC}&start=2020-01-01&end=2020-12-31",
+        in_html("unit", "section.active-measures > h2"),
+        in_scope("SOC", lambda v: _kind(("unit", {"SOC"}))),
+    ),
+    DataCheck(
         "reminders_report",
         "/admin/sent-reminders/",
         in_html("person", LISTING),
@@ -888,6 +913,11 @@ WITHOUT_SCOPED_ROWS = {
     "admin/diplomas/pdf": "one diploma; scope in tests/diplomas/test_hr.py and tamper tests",
     "admin/diplomas/revoke": "one diploma; scope in tests/diplomas/test_hr.py and tamper tests",
     "admin/diplomas/zip": "a ZIP of a unit; scope in tests/diplomas/test_hr.py, tamper tests",
+    **dict.fromkeys(
+        ("admin/active-measures/report", "admin/active-measures/report:xlsx"),
+        "the page's report as a file, counts per course only; scope in "
+        "tests/reports/test_active_measures.py and tests/security/test_report_tamper.py",
+    ),
     **dict.fromkeys(
         ("api-root", "openapi-json", "openapi-view", *API_URLS),
         "the API answers sessions 401 (schema and docs: no data); which rows a token sees: "

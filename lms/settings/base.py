@@ -164,6 +164,8 @@ REPLICA_READS = bool(DATABASE_REPLICA_URL)
 # (/admin/coverage/goals/) reads the primary so an editor sees the goal just saved.
 REPLICA_READ_PATHS = ["/admin/coverage/"]
 REPLICA_READ_PREFIXES = ["/admin/coverage/units/", "/admin/coverage/export/", "/api/"]
+# The active-measures report and its files only read (reports/active_measures.py).
+REPLICA_READ_PREFIXES += ["/admin/active-measures/"]
 DATABASE_ROUTERS = ["lms.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -217,6 +219,15 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Media on S3-compatible object storage when LMS_S3_BUCKET is set (lms/storage.py; production
+# applies the same after its own STORAGES). The bucket stays private: see lms/media.py.
+from lms.storage import media_origin, storages_from_env  # noqa: E402
+
+STORAGES = storages_from_env(os.environ, STORAGES)
+MEDIA_ORIGIN = media_origin(os.environ)
+if MEDIA_ORIGIN:
+    # Documents stream through Wagtail's privacy-checked view, never a bucket address.
+    WAGTAILDOCS_SERVE_METHOD = "serve_view"
 
 # Email. Demo and development write mails to files so that they can be read.
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")

@@ -44,6 +44,10 @@ class Command(BaseCommand):
 
         if ensure_renewal_due():
             self.stdout.write("Demo renewal: the manager's #metoo completion has lapsed.")
+        from reports.demo import ensure_goals
+
+        if ensure_goals():
+            self.stdout.write("Demo coverage goals: norm diploma, equality in governance.")
         self.stdout.write(self.style.SUCCESS("Demo content and users are ready."))
         for user in users:
             self.stdout.write(
