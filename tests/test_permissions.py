@@ -151,6 +151,15 @@ MATRIX: dict[str, tuple[str, dict]] = {
     ),
     # Coverage dashboards and goals (HR within its scope, administrators); managers' own page.
     "my_unit": ("/min-enhet/", LOGIN_THEN_200),
+    # Workplace meetings (APT): managers' and facilitators' own meetings only; HR's figures.
+    "meeting_list": ("/arbetsplatstraffar/", LOGIN_THEN_200),
+    "meeting_detail": ("/arbetsplatstraffar/{meeting_id}/", NOT_YOURS),
+    "meeting_guide": ("/arbetsplatstraffar/{meeting_id}/samtalsguide/", NOT_YOURS),
+    "meeting_add_guest": ("/arbetsplatstraffar/{meeting_id}/gaster/", POST_ONLY),
+    "meeting_hold": ("/arbetsplatstraffar/{meeting_id}/genomford/", POST_ONLY),
+    "meeting_correct": ("/arbetsplatstraffar/{meeting_id}/rattelse/", POST_ONLY),
+    "meeting_cancel": ("/arbetsplatstraffar/{meeting_id}/stall-in/", POST_ONLY),
+    "workplace_meetings_figures": ("/admin/workplace-meetings/", HR_ADMIN),
     "admin/coverage": ("/admin/coverage/", HR_ADMIN),
     "admin/coverage/units": ("/admin/coverage/units/{unit_id}/", HR_ADMIN),
     "admin/coverage/export": ("/admin/coverage/export/units.csv", HR_ADMIN),
@@ -286,7 +295,11 @@ def urls(catalogue, demo_users):
         completed_at=done,
     )
     diploma = diploma_services.diploma_issue(completion=completion)
+    from workplace_meetings.models import WorkplaceMeeting
+
+    meeting = WorkplaceMeeting.objects.create(unit=root, module=module, date="2026-12-01")
     return {
+        "meeting_id": meeting.pk,
         "course_id": course.pk,
         "diploma_id": diploma.pk,
         "diploma_code": diploma.display_code,
