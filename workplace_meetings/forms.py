@@ -13,7 +13,9 @@ class MeetingPlanForm(forms.Form):
     unit = forms.TypedChoiceField(label=_("Unit"), coerce=int)
     module = forms.TypedChoiceField(label=_("Module for group viewing"), coerce=int)
     date = forms.DateField(
-        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}), initial=timezone.localdate
+        label=_("Date"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        initial=timezone.localdate,
     )
     facilitator = forms.TypedChoiceField(
         label=_("Facilitator (optional)"),

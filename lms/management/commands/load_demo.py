@@ -44,6 +44,9 @@ class Command(BaseCommand):
 
         if ensure_renewal_due():
             self.stdout.write("Demo renewal: the manager's #metoo completion has lapsed.")
+        from workplace_meetings.demo import ensure_meetings
+
+        self.stdout.write(f"Demo workplace meetings: {ensure_meetings()} new.")
         self.stdout.write(self.style.SUCCESS("Demo content and users are ready."))
         for user in users:
             self.stdout.write(
