@@ -120,6 +120,7 @@ class CoursePage(Page):
     allows_group_credit = models.BooleanField(
         _("workplace meetings count"),
         default=False,
+        db_default=False,
         help_text=_(
             "Attending a workplace meeting (APT) where a module for group viewing was held "
             "completes that module for the attendees, and counts toward completing the course."

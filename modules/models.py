@@ -149,6 +149,7 @@ class ModulePage(Page):
     for_group_viewing = models.BooleanField(
         _("for group viewing"),
         default=False,
+        db_default=False,  # rows written by raw SQL (bulk generators) get it too
         help_text=_(
             "Managers can hold this module at a workplace meeting (APT): the film is shown to "
             "the room and the discussion questions are shown large."

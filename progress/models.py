@@ -46,11 +46,13 @@ class ModuleProgress(models.Model):
     # Group credit (a workplace meeting the learner attended): which credit completed the
     # module, so that withdrawing it removes exactly that credit and nothing the learner did.
     # Empty when the learner completed the module themselves.
-    credit_key = models.CharField(_("credited by"), max_length=100, blank=True, db_index=True)
+    credit_key = models.CharField(
+        _("credited by"), max_length=100, blank=True, default="", db_default="", db_index=True
+    )
     credited_on = models.DateField(_("credited for the day"), null=True, blank=True)
     # True when the row exists only because of the credit (the learner never opened the
     # module): withdrawing the credit then removes the row instead of leaving "started".
-    created_by_credit = models.BooleanField(default=False)
+    created_by_credit = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         verbose_name = _("module progress")

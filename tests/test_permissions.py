@@ -805,6 +805,20 @@ DATA_CHECKS = [
             lambda v: _kind(("person", {p for p in v.people if unit_of(p) in subtree("HT")}))
         ),
     ),
+    # Workplace meetings: the plan form offers the manager's own units and their people only;
+    # HR's figures list the units of its scope.
+    DataCheck(
+        "meeting_list",
+        "/arbetsplatstraffar/",
+        in_html(None, 'select[name="unit"] option, select[name="facilitator"] option'),
+        lambda v: _kind(("unit", v.units), ("person", v.people)) if v.manages else set(),
+    ),
+    DataCheck(
+        "workplace_meetings_figures",
+        "/admin/workplace-meetings/",
+        in_html("unit", "table.listing tbody th"),
+        admin_only(_every_unit_of),
+    ),
     DataCheck(
         # Managers' own page: the units they manage, and the assignments of everyone below.
         "my_unit",
@@ -895,6 +909,18 @@ WITHOUT_SCOPED_ROWS = {
         "records (tests/accessibility)"
     ),
     "diploma_mine": "only the learner's own diploma (tests/diplomas, tests/security)",
+    **dict.fromkeys(
+        (
+            "meeting_detail",
+            "meeting_guide",
+            "meeting_add_guest",
+            "meeting_hold",
+            "meeting_correct",
+            "meeting_cancel",
+        ),
+        "one meeting of the manager's own unit, or one they lead; others' answer 404 "
+        "(tests/security/test_workplace_meeting_tamper.py)",
+    ),
     "diploma_verify_form": "a form; no data",
     "diploma_verify": "one diploma by its code, public by design (tests/diplomas)",
     "diploma_verify:unknown": "no diploma at all",
@@ -939,6 +965,10 @@ def world(catalogue, demo_users):
     today = timezone.localdate()
     course = make_course(catalogue, modules=1, title="Likabehandling")
     extra_course = make_course(catalogue, modules=1, title="Diplomkurs")
+    from modules.models import ModulePage
+
+    # Held at workplace meetings: HR's figures list the units (workplace_meetings_figures).
+    ModulePage.objects.child_of(course).update(for_group_viewing=True)
     ids = {}
     units = {}
     for code, parent in TREE.items():

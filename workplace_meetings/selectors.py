@@ -316,3 +316,40 @@ def group_module_figures(
         figures.rows = list(rows.values())
         result.append(figures)
     return result
+
+
+def units_missing_group_modules(today: datetime.date) -> list[tuple[int, int, str, int, str]]:
+    """For the managers' reminder: (manager id, unit id, unit name, module id, module title)
+    for every active unit with staff of its own and a manager that has not held a required
+    group module in the period and has no meeting of it planned. Five queries, whatever the
+    number of units, managers or people."""
+    modules = list(group_modules().filter(is_required=True).only("pk", "title", "path"))
+    if not modules:
+        return []
+    managed = list(
+        OrgUnit.managers.through.objects.filter(orgunit__active=True).values_list(
+            "orgunit_id", "user_id", "orgunit__name"
+        )
+    )
+    staffed = set(
+        _current(Person.objects.filter(unit_id__in={u for u, _m, _n in managed}))
+        .values_list("unit_id", flat=True)
+        .distinct()
+    )
+    module_ids = [m.pk for m in modules]
+    held = modules_held_by_unit(staffed, period_start(today), module_ids)
+    planned = set(
+        WorkplaceMeeting.objects.filter(
+            unit_id__in=staffed,
+            module_id__in=module_ids,
+            status=MeetingStatus.PLANNED,
+            date__gte=today,
+        ).values_list("unit_id", "module_id")
+    )
+    return [
+        (manager_id, unit_id, unit_name, module.pk, module.title)
+        for unit_id, manager_id, unit_name in sorted(managed, key=lambda r: (r[1], r[2]))
+        if unit_id in staffed
+        for module in modules
+        if module.pk not in held.get(unit_id, set()) and (unit_id, module.pk) not in planned
+    ]
