@@ -49,3 +49,18 @@ def test_a_forged_unit_is_refused(apt, today, client):
     )
     assert response.status_code == 400
     assert not WorkplaceMeeting.objects.exists()
+
+
+def test_the_register_extract_lists_the_meetings_attended(apt, held_meeting):
+    from people import gdpr
+
+    rows = gdpr.register_extract(apt["staff"][0])["sections"]["workplace_meetings"]
+    assert rows == [
+        {
+            "date": held_meeting.date.isoformat(),
+            "module": apt["module"].title,
+            "unit": "Hemtjänsten Norr",
+            "present": True,
+            "guest": False,
+        }
+    ]
