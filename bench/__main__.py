@@ -41,6 +41,7 @@ def main() -> int:
             reminders,
             renewal,
             rules,
+            workplace_meetings,
         )
 
         only = set(filter(None, args.only.split(",")))
@@ -55,6 +56,7 @@ def main() -> int:
             ("diplomas", diplomas),
             ("api", api),
             ("renewal", renewal),
+            ("workplace_meetings", workplace_meetings),
         )
         for name, part in parts:
             if not only or name in only:

@@ -113,6 +113,15 @@ class CoursePage(Page):
         blank=True,
         help_text=_("Leave empty if a completion never expires."),
     )
+    allows_group_credit = models.BooleanField(
+        _("workplace meetings count"),
+        default=False,
+        db_default=False,
+        help_text=_(
+            "Attending a workplace meeting (APT) where a module for group viewing was held "
+            "completes that module for the attendees, and counts toward completing the course."
+        ),
+    )
     source_note = models.CharField(
         _("based on"),
         max_length=300,
@@ -138,6 +147,7 @@ class CoursePage(Page):
             [
                 FieldPanel("sequential"),
                 FieldPanel("prerequisites", widget=forms.CheckboxSelectMultiple),
+                FieldPanel("allows_group_credit"),
                 HelpPanel(
                     content=_(
                         "The course is completed when every required module is done, including "

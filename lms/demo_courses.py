@@ -162,6 +162,7 @@ def load_courses(*, catalogue: CourseIndexPage) -> list[CoursePage]:
             sequential=course_data["sequential"],
             validity_months=course_data.get("validity_months"),
             source_note=course_data.get("source_note", ""),
+            allows_group_credit=course_data.get("allows_group_credit", False),
         )
         catalogue.add_child(instance=course)
         quizzes = {}
@@ -175,6 +176,7 @@ def load_courses(*, catalogue: CourseIndexPage) -> list[CoursePage]:
                 intro=module_data.get("intro", ""),
                 estimated_minutes=module_data.get("estimated_minutes", 15),
                 body=module_body(module_data, quizzes),
+                for_group_viewing=module_data.get("for_group_viewing", False),
             )
             course.add_child(instance=module)
             module.save_revision().publish()

@@ -15,6 +15,7 @@ from people import urls as people_urls
 from progress import urls as progress_urls
 from quizzes import urls as quiz_urls
 from reports import urls as report_urls
+from workplace_meetings import urls as workplace_meeting_urls
 
 from . import media, views, views_accounts
 
@@ -43,6 +44,7 @@ urlpatterns = [
     path("modules/", include(module_urls)),
     path("progress/", include(progress_urls)),
     path("quiz/", include(quiz_urls)),
+    path("arbetsplatstraffar/", include(workplace_meeting_urls)),
 ]
 
 # Wagtail's page tree serves everything else, so it comes last.

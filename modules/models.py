@@ -146,11 +146,21 @@ class ModulePage(Page):
         help_text=_("Optional modules can be taken but are not needed to complete the course."),
     )
     body = StreamField(ModuleStreamBlock(), blank=True, verbose_name=_("content"))
+    for_group_viewing = models.BooleanField(
+        _("for group viewing"),
+        default=False,
+        db_default=False,  # rows written by raw SQL (bulk generators) get it too
+        help_text=_(
+            "Managers can hold this module at a workplace meeting (APT): the film is shown to "
+            "the room and the discussion questions are shown large."
+        ),
+    )
 
     content_panels = Page.content_panels + [
         FieldPanel("intro"),
         FieldPanel("estimated_minutes"),
         FieldPanel("is_required"),
+        FieldPanel("for_group_viewing"),
         FieldPanel("body"),
     ]
     search_fields = Page.search_fields + [index.SearchField("intro"), index.SearchField("body")]

@@ -43,6 +43,16 @@ class ModuleProgress(models.Model):
     module = models.ForeignKey("wagtailcore.Page", on_delete=models.PROTECT, related_name="+")
     started_at = models.DateTimeField(_("started"))
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+    # Group credit (a workplace meeting the learner attended): which credit completed the
+    # module, so that withdrawing it removes exactly that credit and nothing the learner did.
+    # Empty when the learner completed the module themselves.
+    credit_key = models.CharField(
+        _("credited by"), max_length=100, blank=True, default="", db_default="", db_index=True
+    )
+    credited_on = models.DateField(_("credited for the day"), null=True, blank=True)
+    # True when the row exists only because of the credit (the learner never opened the
+    # module): withdrawing the credit then removes the row instead of leaving "started".
+    created_by_credit = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         verbose_name = _("module progress")
@@ -56,6 +66,10 @@ class ModuleProgress(models.Model):
 
     def __str__(self) -> str:
         return f"{self.course_progress_id}/{self.module_id}"
+
+    @property
+    def completed_by_credit(self) -> bool:
+        return bool(self.credit_key) and self.completed_at is not None
 
 
 class Completion(models.Model):

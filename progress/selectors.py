@@ -28,6 +28,8 @@ class ModuleState:
     started: bool = False
     completed: bool = False
     locked_reason: str | None = None
+    # Set when a group credit completed the module: the day of the workplace meeting.
+    credited_on: object | None = None
 
     @property
     def required(self) -> bool:
@@ -146,6 +148,7 @@ def course_state(*, user, course: Page, fresh: bool = False) -> CourseState:
             number=number,
             started=row is not None,
             completed=bool(row and row.completed_at),
+            credited_on=row.credited_on if row and row.completed_at and row.credit_key else None,
         )
         if state.locked_reasons:
             module.locked_reason = state.locked_reasons[0]

@@ -206,3 +206,101 @@ def _not_available() -> str:
     from django.utils.translation import gettext
 
     return gettext("This module is not available.")
+
+
+# Group credit: a module done together (a workplace meeting) -------------------------------
+
+
+@dataclass
+class CreditResult:
+    credited: bool  # False: the learner had already done the module, or the course refuses
+    completion: Completion | None  # set when this credit completed the course
+
+
+def _allows_group_credit(course: Page, module: Page) -> bool:
+    # Duck-typed (courses and modules are not imported here): the course must allow group
+    # credit and the module must be one meant for group viewing.
+    return bool(getattr(course, "allows_group_credit", False)) and bool(
+        getattr(module, "for_group_viewing", False)
+    )
+
+
+@transaction.atomic
+def module_credit(*, user, module: Page, credit_key: str, credited_on: date) -> CreditResult:
+    """Credit the learner with a module done in a group, under `credit_key` (the source).
+
+    Counts only where the course allows group credit and the module is for group viewing;
+    elsewhere nothing is written (a course without group credit ignores group sessions). A
+    module the learner already completed keeps the learner's own completion. Completes the
+    course when this was its last required module, as `module_complete` does. Idempotent.
+    """
+    module = module.specific
+    course = module.get_parent().specific
+    if not _allows_group_credit(course, module) or not course.live:
+        return CreditResult(credited=False, completion=None)
+    renewal_open_if_due(user=user, course=course)
+    progress = _round_for_update(user=user, course=course)
+    now = timezone.now()
+    module_progress, created = ModuleProgress.objects.get_or_create(
+        course_progress=progress,
+        module_id=module.pk,
+        defaults={"started_at": now, "created_by_credit": True},
+    )
+    if created:
+        signals.module_started.send(ModuleProgress, user=user, module_progress=module_progress)
+    if module_progress.completed_at is not None:
+        return CreditResult(credited=False, completion=None)
+    module_progress.completed_at = now
+    module_progress.credit_key = credit_key
+    module_progress.credited_on = credited_on
+    module_progress.save(update_fields=["completed_at", "credit_key", "credited_on"])
+    signals.module_completed.send(ModuleProgress, user=user, module_progress=module_progress)
+    state = selectors.course_state(user=user, course=course)
+    completion = None
+    if not state.locked:  # prerequisites still missing: the course completes when they are done
+        completion = _complete_if_done(user=user, course=course, progress=progress, state=state)
+    return CreditResult(credited=True, completion=completion)
+
+
+def credit_withdrawable(module_progress: ModuleProgress) -> bool:
+    """Whether withdrawing this credit leaves every completion standing: refused once the
+    credit has completed the course (the completion, a diploma and reports rest on it)."""
+    round_done = module_progress.course_progress.completed_at
+    return round_done is None or round_done < module_progress.completed_at
+
+
+@transaction.atomic
+def module_credit_withdraw(*, user, credit_key: str) -> int:
+    """Withdraw the credits given under `credit_key` to this learner; returns how many.
+
+    Only rows completed by exactly that credit change: the learner's own completions, other
+    credits and everything else they did stay. Raises ProgressError, changing nothing, when
+    the credit already completed a course.
+    """
+    rows = list(
+        ModuleProgress.objects.select_for_update()
+        .filter(course_progress__user=user, credit_key=credit_key, completed_at__isnull=False)
+        .select_related("course_progress")
+    )
+    for row in rows:
+        if not credit_withdrawable(row):
+            from django.utils.translation import gettext
+
+            raise ProgressError(
+                [
+                    gettext(
+                        "The credit cannot be withdrawn: it completed the course for "
+                        "%(name)s. Ask an administrator."
+                    )
+                    % {"name": user.get_full_name() or user.get_username()}
+                ]
+            )
+    for row in rows:
+        if row.created_by_credit:
+            row.delete()  # the learner never opened the module: as if the credit never was
+        else:
+            row.completed_at = None
+            row.credit_key = ""
+            row.credited_on = None
+            row.save(update_fields=["completed_at", "credit_key", "credited_on"])
+    return len(rows)

@@ -71,15 +71,25 @@ def _digest(payload: dict, facts: dict[int, dict], today: datetime.date) -> dict
     return {"people": listed, "more": more}
 
 
-def _context(delivery: Delivery, facts, renewed, base: str, today: datetime.date) -> dict | None:
+def _context(
+    delivery: Delivery, facts, renewed, base: str, today: datetime.date, held=None
+) -> dict | None:
+    held = held or {}
     my_courses = base + reverse("courses:my_courses")
     overdue: dict[int, dict] = {}
     due_soon: dict[int, dict] = {}
     renewal: dict[int, dict] = {}
     digest = None
     goals: dict[tuple, dict] = {}
+    meetings: dict[tuple, dict] = {}
     for notice in sorted(delivery.notices.all(), key=lambda n: (n.created_at, n.pk)):
         payload = notice.payload or {}
+        if notice.kind == NoticeKind.GROUP_MODULE:
+            # Only what is still true: a unit that has held the module since is left out.
+            for item in payload.get("items", []):
+                if item["module_id"] not in held.get(item["unit_id"], set()):
+                    meetings[(item["unit"], item["module"])] = item
+            continue
         if notice.kind == NoticeKind.HR_GOAL:
             # The newest week's decision per goal and unit wins; links to the drill-down.
             url = base + reverse("reports_coverage_unit", args=[payload["unit_id"]])
@@ -114,7 +124,7 @@ def _context(delivery: Delivery, facts, renewed, base: str, today: datetime.date
             overdue[notice.assignment_id] = item
         elif fact["state"] in TO_DO and fact["due_on"] >= today:
             due_soon[notice.assignment_id] = item
-    if not (overdue or due_soon or renewal or digest or goals):
+    if not (overdue or due_soon or renewal or digest or goals or meetings):
         return None
     user = delivery.user
 
@@ -128,9 +138,27 @@ def _context(delivery: Delivery, facts, renewed, base: str, today: datetime.date
         "renewal": by_date(renewal, "valid_until"),
         "digest": digest,
         "hr_goals": sorted(goals.values(), key=lambda g: (g["deadline"], g["goal"], g["unit"])),
+        "group_modules": [meetings[k] for k in sorted(meetings)],
+        "meetings_url": base + reverse("workplace_meetings:meeting_list"),
         "my_courses_url": my_courses,
         "site_name": settings.WAGTAIL_SITE_NAME,
     }
+
+
+def _held_group_modules(deliveries, today: datetime.date) -> dict[int, set[int]]:
+    """Units → group modules held in the period, for the units the batch's notices name."""
+    unit_ids = {
+        item["unit_id"]
+        for delivery in deliveries
+        for notice in delivery.notices.all()
+        if notice.kind == NoticeKind.GROUP_MODULE
+        for item in (notice.payload or {}).get("items", [])
+    }
+    if not unit_ids:
+        return {}
+    from workplace_meetings.selectors import modules_held_by_unit, period_start
+
+    return modules_held_by_unit(unit_ids, period_start(today))
 
 
 def render(context: dict) -> tuple[str, str, str]:
@@ -168,6 +196,7 @@ def build(
                 valid_until = datetime.date.fromisoformat(notice.payload["valid_until"])
                 lapsing[pair] = min(valid_until, lapsing.get(pair, valid_until))
     renewed = selectors.completions_lasting(lapsing, after=lapsing)
+    held = _held_group_modules(deliveries, today)
     base = settings.REMINDER_BASE_URL.rstrip("/")
     messages: dict[int, tuple[EmailMultiAlternatives | None, str]] = {}
     with translation.override(settings.LANGUAGE_CODE):
@@ -175,7 +204,7 @@ def build(
             if not _reachable(delivery.user, today):
                 messages[delivery.pk] = (None, UNREACHABLE)
                 continue
-            context = _context(delivery, facts, renewed, base, today)
+            context = _context(delivery, facts, renewed, base, today, held)
             if context is None:
                 messages[delivery.pk] = (None, NOTHING_LEFT)
                 continue

@@ -25,6 +25,8 @@ class NoticeKind(models.TextChoices):
     MANAGER_DIGEST = "manager_digest", _("Manager summary")
     # Weekly, to HR whose scope holds a coverage goal's unit, when the goal is at risk.
     HR_GOAL = "hr_goal", _("Coverage goal at risk (HR)")
+    # Monthly, to managers whose units have not held a required group module (APT) lately.
+    GROUP_MODULE = "group_module", _("Workplace meeting not held (manager)")
 
 
 class DeliveryStatus(models.TextChoices):

@@ -191,6 +191,41 @@ def hr_goal_decisions(today: datetime.date) -> list[tuple]:
     return made
 
 
+def group_module_decisions(today: datetime.date) -> list[tuple]:
+    """Managers' monthly reminder: one notice per manager and month (the key) listing their
+    units that have not held a required group module at a workplace meeting in the period and
+    have none planned. Only reachable managers with an email address. A constant number of
+    queries (workplace_meetings.selectors.units_missing_group_modules)."""
+    from workplace_meetings.selectors import units_missing_group_modules
+
+    missing = units_missing_group_modules(today)
+    if not missing:
+        return []
+    reachable = selectors.reachable_with_email({m for m, *_rest in missing}, today)
+    month = today.strftime("%Y-%m")
+    items: dict[int, list[dict]] = {}
+    for manager_id, unit_id, unit_name, module_id, module_title in missing:
+        if manager_id in reachable:
+            items.setdefault(manager_id, []).append(
+                {
+                    "unit_id": unit_id,
+                    "unit": unit_name,
+                    "module_id": module_id,
+                    "module": module_title,
+                }
+            )
+    return [
+        (
+            f"group_module:{manager_id}:{month}",
+            NoticeKind.GROUP_MODULE.value,
+            manager_id,
+            None,
+            {"items": rows},
+        )
+        for manager_id, rows in items.items()
+    ]
+
+
 _INSERT = (
     "INSERT INTO {table} (key, kind, user_id, assignment_id, payload, created_at) "
     "SELECT {columns}, %s FROM {rows} WHERE true "  # WHERE: SQLite's INSERT … SELECT … ON CONFLICT
@@ -277,6 +312,7 @@ def sweep(*, today: datetime.date | None = None) -> SweepResult:
     if digest is not None:
         _save(digest.decisions(), result.created)
     _save(hr_goal_decisions(today), result.created)
+    _save(group_module_decisions(today), result.created)
     result.planned = plan_deliveries(day=calendar.next_send_day(today))
     logger.info("reminder sweep %s: %s, %s planned", today, dict(result.created), result.planned)
     return result

@@ -151,6 +151,15 @@ MATRIX: dict[str, tuple[str, dict]] = {
     ),
     # Coverage dashboards and goals (HR within its scope, administrators); managers' own page.
     "my_unit": ("/min-enhet/", LOGIN_THEN_200),
+    # Workplace meetings (APT): managers' and facilitators' own meetings only; HR's figures.
+    "meeting_list": ("/arbetsplatstraffar/", LOGIN_THEN_200),
+    "meeting_detail": ("/arbetsplatstraffar/{meeting_id}/", NOT_YOURS),
+    "meeting_guide": ("/arbetsplatstraffar/{meeting_id}/samtalsguide/", NOT_YOURS),
+    "meeting_add_guest": ("/arbetsplatstraffar/{meeting_id}/gaster/", POST_ONLY),
+    "meeting_hold": ("/arbetsplatstraffar/{meeting_id}/genomford/", POST_ONLY),
+    "meeting_correct": ("/arbetsplatstraffar/{meeting_id}/rattelse/", POST_ONLY),
+    "meeting_cancel": ("/arbetsplatstraffar/{meeting_id}/stall-in/", POST_ONLY),
+    "workplace_meetings_figures": ("/admin/workplace-meetings/", HR_ADMIN),
     "admin/coverage": ("/admin/coverage/", HR_ADMIN),
     "admin/coverage/units": ("/admin/coverage/units/{unit_id}/", HR_ADMIN),
     "admin/coverage/export": ("/admin/coverage/export/units.csv", HR_ADMIN),
@@ -299,7 +308,11 @@ def urls(catalogue, demo_users):
         completed_at=done,
     )
     diploma = diploma_services.diploma_issue(completion=completion)
+    from workplace_meetings.models import WorkplaceMeeting
+
+    meeting = WorkplaceMeeting.objects.create(unit=root, module=module, date="2026-12-01")
     return {
+        "meeting_id": meeting.pk,
         "course_id": course.pk,
         "diploma_id": diploma.pk,
         "diploma_code": diploma.display_code,
@@ -817,6 +830,20 @@ DATA_CHECKS = [
             lambda v: _kind(("person", {p for p in v.people if unit_of(p) in subtree("HT")}))
         ),
     ),
+    # Workplace meetings: the plan form offers the manager's own units and their people only;
+    # HR's figures list the units of its scope.
+    DataCheck(
+        "meeting_list",
+        "/arbetsplatstraffar/",
+        in_html(None, 'select[name="unit"] option, select[name="facilitator"] option'),
+        lambda v: _kind(("unit", v.units), ("person", v.people)) if v.manages else set(),
+    ),
+    DataCheck(
+        "workplace_meetings_figures",
+        "/admin/workplace-meetings/",
+        in_html("unit", "table.listing tbody th"),
+        admin_only(_every_unit_of),
+    ),
     DataCheck(
         # Managers' own page: the units they manage, and the assignments of everyone below.
         "my_unit",
@@ -907,6 +934,18 @@ WITHOUT_SCOPED_ROWS = {
         "records (tests/accessibility)"
     ),
     "diploma_mine": "only the learner's own diploma (tests/diplomas, tests/security)",
+    **dict.fromkeys(
+        (
+            "meeting_detail",
+            "meeting_guide",
+            "meeting_add_guest",
+            "meeting_hold",
+            "meeting_correct",
+            "meeting_cancel",
+        ),
+        "one meeting of the manager's own unit, or one they lead; others' answer 404 "
+        "(tests/security/test_workplace_meeting_tamper.py)",
+    ),
     "diploma_verify_form": "a form; no data",
     "diploma_verify": "one diploma by its code, public by design (tests/diplomas)",
     "diploma_verify:unknown": "no diploma at all",
@@ -956,6 +995,10 @@ def world(catalogue, demo_users):
     today = timezone.localdate()
     course = make_course(catalogue, modules=1, title="Likabehandling")
     extra_course = make_course(catalogue, modules=1, title="Diplomkurs")
+    from modules.models import ModulePage
+
+    # Held at workplace meetings: HR's figures list the units (workplace_meetings_figures).
+    ModulePage.objects.child_of(course).update(for_group_viewing=True)
     ids = {}
     units = {}
     for code, parent in TREE.items():

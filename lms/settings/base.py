@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "diplomas",
     "api",
     "learning_records",
+    "workplace_meetings",
     # django-ninja: its Swagger UI assets are served from our static files, not a CDN.
     "ninja",
     "wagtail.contrib.forms",
@@ -461,3 +462,8 @@ LRS_MAX_ATTEMPTS = int(env("LRS_MAX_ATTEMPTS", "12"))
 # The actor's account: home page (default BASE_URL) and the key of the pseudonymous name.
 XAPI_HOME_PAGE = env("XAPI_HOME_PAGE", "")
 XAPI_ACTOR_KEY = env("XAPI_ACTOR_KEY", "")
+
+# Workplace meetings (APT): how many days after a meeting its manager may still correct the
+# attendance, and how far back a held meeting counts for HR's figures and the reminders.
+WORKPLACE_MEETING_CORRECTION_DAYS = int(env("WORKPLACE_MEETING_CORRECTION_DAYS", "14"))
+WORKPLACE_MEETING_PERIOD_MONTHS = int(env("WORKPLACE_MEETING_PERIOD_MONTHS", "12"))

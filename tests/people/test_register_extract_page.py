@@ -132,6 +132,10 @@ def busy_learner(catalogue):
         delivery=delivery,
         payload={"course": course.title, "due_on": today.isoformat()},
     )
+    from workplace_meetings.models import Attendance, WorkplaceMeeting
+
+    meeting = WorkplaceMeeting.objects.create(unit=unit, module=module, date=today, status="held")
+    Attendance.objects.create(meeting=meeting, user=user, present=True)
     return user
 
 

@@ -48,6 +48,9 @@ class Command(BaseCommand):
 
         if ensure_goals():
             self.stdout.write("Demo coverage goals: norm diploma, equality in governance.")
+        from workplace_meetings.demo import ensure_meetings
+
+        self.stdout.write(f"Demo workplace meetings: {ensure_meetings()} new.")
         self.stdout.write(self.style.SUCCESS("Demo content and users are ready."))
         for user in users:
             self.stdout.write(
