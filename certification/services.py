@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from people.models import OrgUnit
 
@@ -32,7 +32,7 @@ COMMENT_MAX = 2000
 RENEWAL_WINDOW_DAYS = 90
 
 
-SUBMITTED_MESSAGE = _lazy("Thank you: the evidence is sent to HR for review.")
+SUBMITTED_MESSAGE = gettext_lazy("Thank you: the evidence is sent to HR for review.")
 
 
 class CertificationError(Exception):

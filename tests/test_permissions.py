@@ -176,6 +176,45 @@ MATRIX: dict[str, tuple[str, dict]] = {
     "admin/diplomas/pdf": ("/admin/diplomas/{diploma_id}/pdf/", HR_ADMIN),
     "admin/diplomas/revoke": ("/admin/diplomas/{diploma_id}/revoke/", HR_ADMIN),
     "admin/diplomas/zip": ("/admin/diplomas/units/{unit_id}/zip/", HR_ADMIN),
+    # Workplace certification: a unit's managers on the front end (nobody here manages the
+    # fixture's unit, so it does not exist for them); HR within its scope in the admin.
+    "certification_unit": ("/min-enhet/certifiering/{unit_id}/", NOT_YOURS),
+    "certification_submit_evidence": (
+        "/min-enhet/certifiering/{unit_id}/kriterier/{criterion_id}/underlag/",
+        POST_ONLY,
+    ),
+    "certification_evidence_file": ("/min-enhet/certifiering/underlag/{evidence_id}/", NOT_YOURS),
+    "certification_certificate": (
+        "/min-enhet/certifiering/certifikat/{certification_id}/",
+        NOT_YOURS,
+    ),
+    "admin/certification": ("/admin/certification/", HR_ADMIN),
+    "admin/certification/unit": (
+        "/admin/certification/{programme_id}/units/{unit_id}/",
+        HR_ADMIN,
+    ),
+    "admin/certification/certify": (
+        "/admin/certification/{programme_id}/units/{unit_id}/certify/",
+        {**ADMIN_LOGIN, "hr": 405, "redaktor": 405, "admin": 405},
+    ),
+    "admin/certification/review": (
+        "/admin/certification/evidence/{evidence_id}/review/",
+        {**ADMIN_LOGIN, "hr": 405, "redaktor": 405, "admin": 405},
+    ),
+    "admin/certification/evidence": (
+        "/admin/certification/evidence/{evidence_id}/file/",
+        HR_ADMIN,
+    ),
+    "admin/certification/pdf": (
+        "/admin/certification/certificates/{certification_id}/pdf/",
+        HR_ADMIN,
+    ),
+    "admin/certification/programmes": ("/admin/certification/programmes/", HR_ADMIN),
+    "admin/certification/programmes/new": ("/admin/certification/programmes/new/", HR_ADMIN),
+    "admin/certification/programmes/edit": (
+        "/admin/certification/programmes/edit/{programme_id}/",
+        HR_ADMIN,
+    ),
     # Admin sites: editors and administrators author in the Wagtail admin; only superusers
     # reach Django's admin (Celery beat schedules).
     # HR reaches the admin for its reports only; it cannot browse or edit pages.
@@ -286,7 +325,21 @@ def urls(catalogue, demo_users):
         completed_at=done,
     )
     diploma = diploma_services.diploma_issue(completion=completion)
+    from certification.models import Certification, CertificationProgramme, Criterion, Evidence
+
+    programme = CertificationProgramme.objects.create(name="Jämställd arbetsplats")
+    criterion = Criterion.objects.create(programme=programme, kind="manual", title="Plan")
+    evidence = Evidence(unit=root, criterion=criterion, text="Plan")
+    evidence.file.save("plan.pdf", ContentFile(b"%PDF-1.4 plan"), save=False)
+    evidence.save()
+    certification = Certification.objects.create(
+        unit=root, programme=programme, certified_on="2026-01-01", valid_until="2026-12-31"
+    )
     return {
+        "programme_id": programme.pk,
+        "criterion_id": criterion.pk,
+        "evidence_id": evidence.pk,
+        "certification_id": certification.pk,
         "course_id": course.pk,
         "diploma_id": diploma.pk,
         "diploma_code": diploma.display_code,

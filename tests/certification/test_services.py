@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from certification import evaluators, selectors, services
 from certification.models import Certification, EvidenceStatus, add_months
-from tests.certification.conftest import criterion, give_completion, pdf_upload
+from tests.certification.fixtures import criterion, give_completion, pdf_upload
 
 pytestmark = pytest.mark.django_db
 
