@@ -33,6 +33,7 @@ def main() -> int:
     try:
         from . import (
             api,
+            certification,
             dashboards,
             diplomas,
             import_employees,
@@ -55,6 +56,7 @@ def main() -> int:
             ("diplomas", diplomas),
             ("api", api),
             ("renewal", renewal),
+            ("certification", certification),
         )
         for name, part in parts:
             if not only or name in only:
