@@ -825,6 +825,12 @@ DATA_CHECKS = [
         admin_only(lambda v: _kind(("person", v.people))),
     ),
     DataCheck(
+        "admin/certification",
+        "/admin/certification/",
+        in_html("unit", LISTING),
+        admin_only(lambda v: _kind(("unit", v.units))),
+    ),
+    DataCheck(
         "admin/diplomas",
         "/admin/diplomas/",
         in_html("person", LISTING),
@@ -942,6 +948,28 @@ WITHOUT_SCOPED_ROWS = {
     "admin/diplomas/revoke": "one diploma; scope in tests/diplomas/test_hr.py and tamper tests",
     "admin/diplomas/zip": "a ZIP of a unit; scope in tests/diplomas/test_hr.py, tamper tests",
     **dict.fromkeys(
+        (
+            "certification_unit",
+            "certification_submit_evidence",
+            "certification_evidence_file",
+            "certification_certificate",
+            "admin/certification/unit",
+            "admin/certification/certify",
+            "admin/certification/review",
+            "admin/certification/evidence",
+            "admin/certification/pdf",
+        ),
+        "one unit, evidence or certificate; scope in tests/security/test_certification_tamper.py",
+    ),
+    **dict.fromkeys(
+        (
+            "admin/certification/programmes",
+            "admin/certification/programmes/new",
+            "admin/certification/programmes/edit",
+        ),
+        "certification programmes are organisation-wide definitions: no people or units",
+    ),
+    **dict.fromkeys(
         ("api-root", "openapi-json", "openapi-view", *API_URLS),
         "the API answers sessions 401 (schema and docs: no data); which rows a token sees: "
         "tests/api/test_api.py and tests/security/test_api_tamper.py",
@@ -1020,6 +1048,12 @@ def world(catalogue, demo_users):
                 completed_at=done,
             )
     CoverageGoal.objects.create(name="MÅL-ALLA", target_percent=80, deadline="2030-12-31")
+    from certification.models import CertificationProgramme, Criterion
+
+    Criterion.objects.create(
+        programme=CertificationProgramme.objects.create(name="Jämställd arbetsplats"),
+        kind="manual",
+    )
     diploma_services.diplomas_create_missing()
     ids["import_id"] = EmployeeImport.objects.create(original_name="personal.csv").pk
 
