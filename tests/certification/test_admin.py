@@ -1,0 +1,55 @@
+"""HR defines a programme with its criteria in one admin form; the kind's needs are checked."""
+
+from __future__ import annotations
+
+import pytest
+
+from certification.models import CertificationProgramme
+
+pytestmark = pytest.mark.django_db
+
+
+def _form(courses, **criterion):
+    data = {
+        "name": "Jämställd arbetsplats",
+        "description": "",
+        "validity_months": "24",
+        "active": "on",
+        "criteria-TOTAL_FORMS": "1",
+        "criteria-INITIAL_FORMS": "0",
+        "criteria-MIN_NUM_FORMS": "1",
+        "criteria-MAX_NUM_FORMS": "1000",
+        "criteria-0-kind": "staff_share_completed",
+        "criteria-0-title": "",
+        "criteria-0-course": str(courses["norm"].pk),
+        "criteria-0-percent": "80",
+        "criteria-0-months": "",
+        "criteria-0-instructions": "",
+        "criteria-0-ORDER": "1",
+        "criteria-0-id": "",
+        "criteria-0-DELETE": "",
+    }
+    data.update({f"criteria-0-{k}": v for k, v in criterion.items()})
+    return data
+
+
+def test_hr_creates_a_programme_with_a_criterion(org, courses, client):
+    client.force_login(org["hr"])
+    response = client.post("/admin/certification/programmes/new/", _form(courses))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    programme = CertificationProgramme.objects.get()
+    criterion = programme.criteria.get()
+    assert (criterion.kind, criterion.percent, criterion.course_id) == (
+        "staff_share_completed",
+        80,
+        courses["norm"].pk,
+    )
+    assert "80 %" in criterion.label and "Normdiplomering" in criterion.label
+
+
+def test_a_criterion_without_what_its_kind_needs_is_refused(org, courses, client):
+    client.force_login(org["hr"])
+    response = client.post("/admin/certification/programmes/new/", _form(courses, percent=""))
+    assert response.status_code == 200
+    assert "behöver en andel i procent" in response.content.decode()
+    assert not CertificationProgramme.objects.exists()
