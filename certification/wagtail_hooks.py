@@ -1,11 +1,14 @@
+from django.contrib import messages
+from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.views.generic import DeleteView
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from . import admin_views, selectors
-from .models import CertificationProgramme
+from .models import CertificationProgramme, Evidence
 
 
 @hooks.register("register_admin_urls")
@@ -40,6 +43,27 @@ def register_certification_urls():
     ]
 
 
+class ProgrammeDeleteView(DeleteView):
+    """A programme that has certified a unit or received evidence is history: it is made
+    inactive, not deleted (certificates are never deleted)."""
+
+    def form_valid(self, form):
+        programme = self.object
+        if (
+            programme.certifications.exists()
+            or Evidence.objects.filter(criterion__programme=programme).exists()
+        ):
+            messages.error(
+                self.request,
+                _(
+                    "The programme has certificates or evidence and cannot be deleted. Make it "
+                    "inactive instead."
+                ),
+            )
+            return redirect(self.index_url_name)
+        return super().form_valid(form)
+
+
 class ProgrammeViewSet(ModelViewSet):
     """HR defines programmes and their criteria (an inline list) in one form."""
 
@@ -54,6 +78,7 @@ class ProgrammeViewSet(ModelViewSet):
     search_backend_name = None
     copy_view_enabled = False
     inspect_view_enabled = False
+    delete_view_class = ProgrammeDeleteView
 
 
 programme_viewset = ProgrammeViewSet()

@@ -53,3 +53,26 @@ def test_a_criterion_without_what_its_kind_needs_is_refused(org, courses, client
     assert response.status_code == 200
     assert "behöver en andel i procent" in response.content.decode()
     assert not CertificationProgramme.objects.exists()
+
+
+def test_a_programme_with_certificates_is_not_deleted(org, programme, client):
+    from certification.models import Certification
+
+    Certification.objects.create(
+        unit=org["units"]["HT"],
+        programme=programme,
+        certified_on="2025-01-01",
+        valid_until="2025-12-31",
+    )
+    client.force_login(org["hr"])
+    response = client.post(f"/admin/certification/programmes/delete/{programme.pk}/", follow=True)
+    assert response.status_code == 200
+    assert "kan inte tas bort" in response.content.decode()
+    assert CertificationProgramme.objects.filter(pk=programme.pk).exists()
+
+
+def test_a_programme_without_history_is_deleted(org, programme, client):
+    client.force_login(org["hr"])
+    response = client.post(f"/admin/certification/programmes/delete/{programme.pk}/")
+    assert response.status_code == 302
+    assert not CertificationProgramme.objects.exists()
