@@ -23,6 +23,7 @@ from wagtail.admin.panels import FieldPanel, InlinePanel
 from wagtail.models import Orderable
 
 from . import evaluators
+from .forms_admin import ProgrammeForm
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:
@@ -56,6 +57,7 @@ class CertificationProgramme(ClusterableModel):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    base_form_class = ProgrammeForm
     panels = [
         FieldPanel("name"),
         FieldPanel("description"),
@@ -188,7 +190,7 @@ class Evidence(models.Model):
         "people.OrgUnit", on_delete=models.CASCADE, related_name="+", verbose_name=_("unit")
     )
     criterion = models.ForeignKey(
-        Criterion, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("criterion")
+        Criterion, on_delete=models.PROTECT, related_name="evidence", verbose_name=_("criterion")
     )
     file = models.FileField(_("file"), upload_to=evidence_path, blank=True, max_length=255)
     original_name = models.CharField(_("file name"), max_length=255, blank=True)

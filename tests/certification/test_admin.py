@@ -76,3 +76,44 @@ def test_a_programme_without_history_is_deleted(org, programme, client):
     response = client.post(f"/admin/certification/programmes/delete/{programme.pk}/")
     assert response.status_code == 302
     assert not CertificationProgramme.objects.exists()
+
+
+def test_a_criterion_with_evidence_is_not_removed(org, programme, client):
+    from certification.models import Evidence
+
+    manual = programme.criteria.get(kind="manual")
+    Evidence.objects.create(unit=org["units"]["HT"], criterion=manual, text="Plan")
+    criteria = list(programme.criteria.order_by("sort_order"))
+    data = {
+        "name": programme.name,
+        "description": "",
+        "validity_months": "12",
+        "active": "on",
+        "criteria-TOTAL_FORMS": str(len(criteria)),
+        "criteria-INITIAL_FORMS": str(len(criteria)),
+        "criteria-MIN_NUM_FORMS": "1",
+        "criteria-MAX_NUM_FORMS": "1000",
+    }
+    for n, c in enumerate(criteria):
+        data.update(
+            {
+                f"criteria-{n}-id": str(c.pk),
+                f"criteria-{n}-kind": c.kind,
+                f"criteria-{n}-title": c.title,
+                f"criteria-{n}-course": str(c.course_id or ""),
+                f"criteria-{n}-percent": str(c.percent or ""),
+                f"criteria-{n}-months": "",
+                f"criteria-{n}-instructions": c.instructions,
+                f"criteria-{n}-ORDER": str(n + 1),
+                f"criteria-{n}-DELETE": "on" if c.pk == manual.pk else "",
+            }
+        )
+    client.force_login(org["hr"])
+    response = client.post(f"/admin/certification/programmes/edit/{programme.pk}/", data)
+    assert response.status_code == 200
+    assert "kan inte tas bort" in response.content.decode()
+    assert programme.criteria.filter(pk=manual.pk).exists()
+    # Without the deletion the same form saves.
+    data["criteria-2-DELETE"] = ""
+    response = client.post(f"/admin/certification/programmes/edit/{programme.pk}/", data)
+    assert response.status_code == 302
