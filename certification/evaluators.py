@@ -196,6 +196,11 @@ def staff_share_completed(
         )
     )
     totals = roll_up({r["unit__path"]: [r["total"], r["done"]] for r in rows}, OrgUnit.steplen)
+    # Translated once, not once per unit (a thousand units: a tenth of the time otherwise).
+    figures_text = str(
+        _("%(done)s of %(total)s staff (%(percent)s %%) have completed it; %(goal)s %% needed.")
+    )
+    nobody = str(_("Nobody is employed in the unit."))
     results = {}
     for unit in units:
         total, done = totals.get(unit.path, (0, 0))
@@ -204,15 +209,10 @@ def staff_share_completed(
         results[unit.pk] = Result(
             met=met,
             figures={"completed": done, "staff": total, "percent": percent},
-            summary=str(
-                _(
-                    "%(done)s of %(total)s staff (%(percent)s %%) have completed it; "
-                    "%(goal)s %% needed."
-                )
-                % {"done": done, "total": total, "percent": percent, "goal": criterion.percent}
-            )
+            summary=figures_text
+            % {"done": done, "total": total, "percent": percent, "goal": criterion.percent}
             if total
-            else str(_("Nobody is employed in the unit.")),
+            else nobody,
         )
     return results
 
@@ -237,6 +237,8 @@ def managers_completed(
     for path, user_id, done in pairs:
         for end in range(steplen, len(path) + 1, steplen):
             managers[path[:end]][user_id] = done
+    figures_text = str(_("%(done)s of %(total)s managers have completed it."))
+    nobody = str(_("The unit has no manager registered."))
     results = {}
     for unit in units:
         flags = managers.get(unit.path, {})
@@ -244,12 +246,7 @@ def managers_completed(
         results[unit.pk] = Result(
             met=bool(total) and done == total,
             figures={"completed": done, "managers": total},
-            summary=str(
-                _("%(done)s of %(total)s managers have completed it.")
-                % {"done": done, "total": total}
-            )
-            if total
-            else str(_("The unit has no manager registered.")),
+            summary=figures_text % {"done": done, "total": total} if total else nobody,
         )
     return results
 
@@ -266,12 +263,19 @@ def manual_evidence(
     since = months_before(today, criterion.programme.validity_months)
     latest: dict[int, Evidence] = {}
     approved: dict[int, Evidence] = {}
-    evidence = Evidence.objects.filter(
-        criterion_id=criterion.pk, unit_id__in=[u.pk for u in units]
-    ).order_by("-submitted_at", "-pk")
+    # The units' subtrees rather than a list of a thousand ids (cheaper to build and to plan);
+    # evidence of units not asked about is skipped below.
+    wanted = {u.pk for u in units}
+    evidence = (
+        Evidence.objects.filter(criterion_id=criterion.pk)
+        .filter(in_subtrees(units, "unit__path"))
+        .order_by("-submitted_at", "-pk")
+    )
     for item in evidence.only(
         "pk", "unit_id", "criterion_id", "status", "submitted_at", "reviewed_at", "hr_comment"
     ):
+        if item.unit_id not in wanted:
+            continue
         latest.setdefault(item.unit_id, item)
         if (
             item.status == EvidenceStatus.APPROVED
@@ -279,6 +283,7 @@ def manual_evidence(
             and item.reviewed_at.date() >= since
         ):
             approved.setdefault(item.unit_id, item)
+    none_yet = str(_("No evidence submitted yet."))
     results = {}
     for unit in units:
         counted, last = approved.get(unit.pk), latest.get(unit.pk)
@@ -287,7 +292,7 @@ def manual_evidence(
                 "date": date_format(counted.reviewed_at.date(), "j F Y")
             }
         elif last is None:
-            summary = _("No evidence submitted yet.")
+            summary = none_yet
         elif last.status == EvidenceStatus.SUBMITTED:
             summary = _("Evidence submitted, waiting for HR's review.")
         elif last.status == EvidenceStatus.RETURNED:

@@ -119,18 +119,22 @@ def standings(
     units = list(units)
     criteria = criteria_of(programme)
     evaluated = evaluate(criteria, units, today)
-    unit_ids = [u.pk for u in units]
+    # The units' subtrees, not a list of a thousand ids; rows of other units are skipped.
+    subtrees = evaluators.in_subtrees(units, "unit__path")
     certificates: dict[int, list[Certification]] = {u.pk: [] for u in units}
-    for certificate in Certification.objects.filter(
-        programme=programme, unit_id__in=unit_ids
-    ).order_by("-certified_on", "-pk"):
-        certificates[certificate.unit_id].append(certificate)
+    for certificate in (
+        Certification.objects.filter(programme=programme)
+        .filter(subtrees)
+        .order_by("-certified_on", "-pk")
+    ):
+        if certificate.unit_id in certificates:
+            certificates[certificate.unit_id].append(certificate)
     pending: dict[int, int] = {}
-    for unit_id in Evidence.objects.filter(
-        criterion__programme=programme,
-        unit_id__in=unit_ids,
-        status=EvidenceStatus.SUBMITTED,
-    ).values_list("unit_id", flat=True):
+    for unit_id in (
+        Evidence.objects.filter(criterion__programme=programme, status=EvidenceStatus.SUBMITTED)
+        .filter(subtrees)
+        .values_list("unit_id", flat=True)
+    ):
         pending[unit_id] = pending.get(unit_id, 0) + 1
     return [
         UnitStanding(
