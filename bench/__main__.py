@@ -33,6 +33,7 @@ def main() -> int:
     try:
         from . import (
             api,
+            certification,
             dashboards,
             diplomas,
             import_employees,
@@ -57,6 +58,7 @@ def main() -> int:
             ("api", api),
             ("renewal", renewal),
             ("workplace_meetings", workplace_meetings),
+            ("certification", certification),
         )
         for name, part in parts:
             if not only or name in only:

@@ -31,8 +31,9 @@ from django.views.decorators.http import require_safe
 
 RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
 # Documents have their own view (Wagtail privacy); HR import files are for HR only;
-# diplomas are sent by the diplomas app to their holder and to HR in scope.
-PRIVATE_PREFIXES = ("documents/", "imports/", "diplomas/")
+# diplomas are sent by the diplomas app to their holder and to HR in scope; certification
+# evidence and certificates by the certification app to the unit's managers and HR in scope.
+PRIVATE_PREFIXES = ("documents/", "imports/", "diplomas/", "certification/")
 
 
 class _RangeFile:

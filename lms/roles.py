@@ -63,6 +63,10 @@ ROLES: dict[str, dict[str, list[str]]] = {
             "assignments.view_assignment",
             "assignments.change_assignment",
             *[f"reports.{action}_coveragegoal" for action in ("add", "change", "delete", "view")],
+            *[
+                f"certification.{action}_certificationprogramme"
+                for action in ("add", "change", "delete", "view")
+            ],
         ]
     },
     "Managers": {"model": []},

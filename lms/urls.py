@@ -8,6 +8,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from accessibility import views as accessibility_views
 from api import urls as api_urls
+from certification import urls as certification_urls
 from courses import urls as course_urls
 from diplomas import urls as diploma_urls
 from modules import urls as module_urls
@@ -41,6 +42,7 @@ urlpatterns = [
     path("", include(people_urls)),
     path("", include(report_urls)),
     path("", include(diploma_urls)),
+    path("", include(certification_urls)),
     path("modules/", include(module_urls)),
     path("progress/", include(progress_urls)),
     path("quiz/", include(quiz_urls)),

@@ -198,6 +198,45 @@ MATRIX: dict[str, tuple[str, dict]] = {
     "admin/diplomas/pdf": ("/admin/diplomas/{diploma_id}/pdf/", HR_ADMIN),
     "admin/diplomas/revoke": ("/admin/diplomas/{diploma_id}/revoke/", HR_ADMIN),
     "admin/diplomas/zip": ("/admin/diplomas/units/{unit_id}/zip/", HR_ADMIN),
+    # Workplace certification: a unit's managers on the front end (nobody here manages the
+    # fixture's unit, so it does not exist for them); HR within its scope in the admin.
+    "certification_unit": ("/min-enhet/certifiering/{unit_id}/", NOT_YOURS),
+    "certification_submit_evidence": (
+        "/min-enhet/certifiering/{unit_id}/kriterier/{criterion_id}/underlag/",
+        POST_ONLY,
+    ),
+    "certification_evidence_file": ("/min-enhet/certifiering/underlag/{evidence_id}/", NOT_YOURS),
+    "certification_certificate": (
+        "/min-enhet/certifiering/certifikat/{certification_id}/",
+        NOT_YOURS,
+    ),
+    "admin/certification": ("/admin/certification/", HR_ADMIN),
+    "admin/certification/unit": (
+        "/admin/certification/{programme_id}/units/{unit_id}/",
+        HR_ADMIN,
+    ),
+    "admin/certification/certify": (
+        "/admin/certification/{programme_id}/units/{unit_id}/certify/",
+        {**ADMIN_LOGIN, "hr": 405, "redaktor": 405, "admin": 405},
+    ),
+    "admin/certification/review": (
+        "/admin/certification/evidence/{evidence_id}/review/",
+        {**ADMIN_LOGIN, "hr": 405, "redaktor": 405, "admin": 405},
+    ),
+    "admin/certification/evidence": (
+        "/admin/certification/evidence/{evidence_id}/file/",
+        HR_ADMIN,
+    ),
+    "admin/certification/pdf": (
+        "/admin/certification/certificates/{certification_id}/pdf/",
+        HR_ADMIN,
+    ),
+    "admin/certification/programmes": ("/admin/certification/programmes/", HR_ADMIN),
+    "admin/certification/programmes/new": ("/admin/certification/programmes/new/", HR_ADMIN),
+    "admin/certification/programmes/edit": (
+        "/admin/certification/programmes/edit/{programme_id}/",
+        HR_ADMIN,
+    ),
     # Admin sites: editors and administrators author in the Wagtail admin; only superusers
     # reach Django's admin (Celery beat schedules).
     # HR reaches the admin for its reports only; it cannot browse or edit pages.
@@ -311,8 +350,22 @@ def urls(catalogue, demo_users):
     from workplace_meetings.models import WorkplaceMeeting
 
     meeting = WorkplaceMeeting.objects.create(unit=root, module=module, date="2026-12-01")
+    from certification.models import Certification, CertificationProgramme, Criterion, Evidence
+
+    programme = CertificationProgramme.objects.create(name="Jämställd arbetsplats")
+    criterion = Criterion.objects.create(programme=programme, kind="manual", title="Plan")
+    evidence = Evidence(unit=root, criterion=criterion, text="Plan")
+    evidence.file.save("plan.pdf", ContentFile(b"%PDF-1.4 plan"), save=False)
+    evidence.save()
+    certification = Certification.objects.create(
+        unit=root, programme=programme, certified_on="2026-01-01", valid_until="2026-12-31"
+    )
     return {
         "meeting_id": meeting.pk,
+        "programme_id": programme.pk,
+        "criterion_id": criterion.pk,
+        "evidence_id": evidence.pk,
+        "certification_id": certification.pk,
         "course_id": course.pk,
         "diploma_id": diploma.pk,
         "diploma_code": diploma.display_code,
@@ -810,6 +863,12 @@ DATA_CHECKS = [
         admin_only(lambda v: _kind(("person", v.people))),
     ),
     DataCheck(
+        "admin/certification",
+        "/admin/certification/",
+        in_html("unit", LISTING),
+        admin_only(lambda v: _kind(("unit", v.units))),
+    ),
+    DataCheck(
         "admin/diplomas",
         "/admin/diplomas/",
         in_html("person", LISTING),
@@ -958,6 +1017,28 @@ WITHOUT_SCOPED_ROWS = {
         "tests/reports/test_active_measures.py and tests/security/test_report_tamper.py",
     ),
     **dict.fromkeys(
+        (
+            "certification_unit",
+            "certification_submit_evidence",
+            "certification_evidence_file",
+            "certification_certificate",
+            "admin/certification/unit",
+            "admin/certification/certify",
+            "admin/certification/review",
+            "admin/certification/evidence",
+            "admin/certification/pdf",
+        ),
+        "one unit, evidence or certificate; scope in tests/security/test_certification_tamper.py",
+    ),
+    **dict.fromkeys(
+        (
+            "admin/certification/programmes",
+            "admin/certification/programmes/new",
+            "admin/certification/programmes/edit",
+        ),
+        "certification programmes are organisation-wide definitions: no people or units",
+    ),
+    **dict.fromkeys(
         ("api-root", "openapi-json", "openapi-view", *API_URLS),
         "the API answers sessions 401 (schema and docs: no data); which rows a token sees: "
         "tests/api/test_api.py and tests/security/test_api_tamper.py",
@@ -1040,6 +1121,12 @@ def world(catalogue, demo_users):
                 completed_at=done,
             )
     CoverageGoal.objects.create(name="MÅL-ALLA", target_percent=80, deadline="2030-12-31")
+    from certification.models import CertificationProgramme, Criterion
+
+    Criterion.objects.create(
+        programme=CertificationProgramme.objects.create(name="Jämställd arbetsplats"),
+        kind="manual",
+    )
     diploma_services.diplomas_create_missing()
     ids["import_id"] = EmployeeImport.objects.create(original_name="personal.csv").pk
 

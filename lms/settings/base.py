@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "reports",
     "accessibility",
     "diplomas",
+    "certification",
     "api",
     "learning_records",
     "workplace_meetings",
@@ -420,6 +421,9 @@ AUTHENTICATION_BACKENDS[_after_axes:_after_axes] = SSO_AUTHENTICATION_BACKENDS  
 
 # Diplomas: at most this many in one ZIP of a unit (HR is asked to choose a smaller unit).
 DIPLOMA_ZIP_MAX = int(env("DIPLOMA_ZIP_MAX", "2000"))
+
+# Workplace certification (certification/): the largest evidence file a manager may upload.
+CERTIFICATION_EVIDENCE_MAX_BYTES = int(env("CERTIFICATION_EVIDENCE_MAX_BYTES", str(10 * 2**20)))
 
 # The accessibility statement's problem reports (accessibility/): emailed to the address in the
 # site setting, or to this one; a client may send this many per window (seconds).

@@ -41,6 +41,7 @@ def test_bench_runs_at_reduced_size():
         "active-measures report (selector)",
         "group-module figures (HR)",
         "group-module reminder decision",
+        "certification: criteria for every unit",
     ):
         # A row may say its size in brackets: "diploma: ZIP of a unit (122 diplomas): ours …".
         assert re.search(re.escape(name) + r"(?: \([^)\n]*\))?: ours ", result.stdout), (

@@ -40,6 +40,10 @@ class Command(BaseCommand):
         from diplomas.demo import ensure_diplomas
 
         self.stdout.write(f"Demo diplomas: {ensure_diplomas()} new (PDFs rendered on demand).")
+        from certification.demo import ensure_certification
+
+        if ensure_certification():
+            self.stdout.write("Demo certification: Jämställd arbetsplats, one plan to review.")
         from assignments.demo import ensure_renewal_due
 
         if ensure_renewal_due():
