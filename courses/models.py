@@ -47,6 +47,10 @@ class CourseIndexPage(Page):
             .prefetch_related("prerequisites")
             .order_by("path")
         )
+        # External members see only the courses opened to external organisations.
+        from external_organisations.selectors import courses_for
+
+        courses = courses_for(request.user, courses)
         states = progress_selectors.catalogue_states(user=request.user, courses=courses)
         if form.is_valid():
             data = form.cleaned_data

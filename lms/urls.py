@@ -10,6 +10,7 @@ from accessibility import views as accessibility_views
 from api import urls as api_urls
 from courses import urls as course_urls
 from diplomas import urls as diploma_urls
+from external_organisations import urls as external_urls
 from modules import urls as module_urls
 from people import urls as people_urls
 from progress import urls as progress_urls
@@ -43,6 +44,7 @@ urlpatterns = [
     path("modules/", include(module_urls)),
     path("progress/", include(progress_urls)),
     path("quiz/", include(quiz_urls)),
+    path("organisationer/", include(external_urls)),
 ]
 
 # Wagtail's page tree serves everything else, so it comes last.

@@ -223,6 +223,11 @@ def page_open_to(page: Page, request) -> bool:
     """
     if not all(ancestor.live for ancestor in page.get_ancestors().filter(depth__gt=1)):
         return False
+    # External members (external_organisations) reach only courses opened to them.
+    from external_organisations.selectors import page_open_to_external
+
+    if not page_open_to_external(page, request.user):
+        return False
     return all(r.accept_request(request) for r in page.get_view_restrictions())
 
 

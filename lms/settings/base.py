@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "diplomas",
     "api",
     "learning_records",
+    "external_organisations",
     # django-ninja: its Swagger UI assets are served from our static files, not a CDN.
     "ninja",
     "wagtail.contrib.forms",
