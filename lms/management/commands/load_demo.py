@@ -44,8 +44,15 @@ class Command(BaseCommand):
 
         if ensure_renewal_due():
             self.stdout.write("Demo renewal: the manager's #metoo completion has lapsed.")
+        from external_organisations.demo import DEMO_USERS as EXTERNAL_DEMO_USERS
+        from external_organisations.demo import ensure_external
+
+        organisation = ensure_external(password=password, home=home)
+        self.stdout.write(f"Demo external organisation: {organisation}.")
         self.stdout.write(self.style.SUCCESS("Demo content and users are ready."))
         for user in users:
             self.stdout.write(
                 f"  {user.role:<32} användarnamn: {user.username:<12} lösenord: {password}"
             )
+        for username, _first, _last, role in EXTERNAL_DEMO_USERS:
+            self.stdout.write(f"  {role:<32} användarnamn: {username:<12} lösenord: {password}")
