@@ -35,6 +35,7 @@ def main() -> int:
             api,
             dashboards,
             diplomas,
+            external,
             import_employees,
             municipality,
             pages,
@@ -55,6 +56,7 @@ def main() -> int:
             ("diplomas", diplomas),
             ("api", api),
             ("renewal", renewal),
+            ("external", external),
         )
         for name, part in parts:
             if not only or name in only:

@@ -50,7 +50,7 @@ class CourseIndexPage(Page):
         # External members see only the courses opened to external organisations.
         from external_organisations.selectors import courses_for
 
-        courses = courses_for(request.user, courses)
+        courses = courses_for(request, courses)
         states = progress_selectors.catalogue_states(user=request.user, courses=courses)
         if form.is_valid():
             data = form.cleaned_data

@@ -92,15 +92,17 @@ def organisation_figures(
     the contact person: "50 % of invited members" means of everyone asked to take part.
     """
     invited = Invitation.objects.filter(organisation=organisation).count() + 1
-    members = Membership.objects.filter(organisation=organisation).values("user_id")
+    # A join from the membership (indexed by organisation) into the progress tables' (user,
+    # course) indexes: the organisation's few hundred rows, never a scan of the millions.
+    members = {"user__external_membership__organisation_id": organisation.pk}
     started = dict(
-        CourseProgress.objects.filter(course_id__in=course_ids, user_id__in=members)
+        CourseProgress.objects.filter(course_id__in=course_ids, **members)
         .values("course_id")
         .annotate(n=Count("user_id", distinct=True))
         .values_list("course_id", "n")
     )
     completed = dict(
-        Completion.objects.filter(course_id__in=course_ids, user_id__in=members)
+        Completion.objects.filter(course_id__in=course_ids, **members)
         .values("course_id")
         .annotate(n=Count("user_id", distinct=True))
         .values_list("course_id", "n")
@@ -174,20 +176,36 @@ def award_of_contact(user, award_id: int) -> OrganisationAward | None:
     return OrganisationAward.objects.filter(pk=award_id, organisation=organisation).first()
 
 
-def courses_for(user, courses: list) -> list:
+# Whether the logged-in user is an external member, written into the session at login
+# (receivers.remember_membership): learner pages then ask no extra query for employees.
+SESSION_KEY = "external_organisation_id"
+
+
+def is_external_request(request) -> bool:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return False
+    session = getattr(request, "session", None)
+    if session is not None and SESSION_KEY in session:
+        return bool(session[SESSION_KEY])
+    return is_external(user)  # a session from before this feature: ask the database
+
+
+def courses_for(request, courses: list) -> list:
     """The catalogue's courses a user may take: external members see offered ones only."""
-    if not is_external(user):
+    if not is_external_request(request):
         return courses
     offered = offered_course_ids()
     return [c for c in courses if c.pk in offered]
 
 
-def page_open_to_external(page, user) -> bool:
+def page_open_to_external(page, request) -> bool:
     """A course page or a page inside a course: open to an external member if offered."""
-    if not is_external(user):
+    if not is_external_request(request):
         return True
     from courses.models import CoursePage
 
+    page = page.specific  # only for external members: employees never pay for it
     if isinstance(page, CoursePage):
         course_id = page.pk
     else:

@@ -438,6 +438,19 @@ def award_check(*, organisation_id: int, course_id: int) -> OrganisationAward | 
         )
 
 
+def remember_membership(sender, *, request, user, **kwargs) -> None:
+    """At login: note in the session whether the user is an external member (see
+    selectors.SESSION_KEY), so that every learner page need not ask the database."""
+    from .selectors import SESSION_KEY
+
+    if request is None or not hasattr(request, "session"):
+        return
+    organisation_id = (
+        Membership.objects.filter(user=user).values_list("organisation_id", flat=True).first()
+    )
+    request.session[SESSION_KEY] = organisation_id or 0
+
+
 def on_course_completed(sender, *, user, completion: Completion, **kwargs) -> None:
     """Signal receiver: a member's completion may be the one that meets the criterion."""
     membership = (

@@ -60,6 +60,6 @@ def register_offerings():
 @hooks.register("before_serve_page")
 def refuse_courses_not_offered(page, request, serve_args, serve_kwargs):
     """External members reach only courses opened to them (and the modules inside)."""
-    if not selectors.page_open_to_external(page.specific, request.user):
+    if not selectors.page_open_to_external(page, request):
         raise Http404
     return None

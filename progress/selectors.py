@@ -226,7 +226,7 @@ def page_open_to(page: Page, request) -> bool:
     # External members (external_organisations) reach only courses opened to them.
     from external_organisations.selectors import page_open_to_external
 
-    if not page_open_to_external(page, request.user):
+    if not page_open_to_external(page, request):
         return False
     return all(r.accept_request(request) for r in page.get_view_restrictions())
 
