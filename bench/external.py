@@ -2,9 +2,9 @@
 
 An approved organisation of MEMBERS members, half of whom completed the offered courses, in
 the synthetic municipality (whose employees' ~millions of progress rows share the tables).
-`selectors.organisation_progress` (offerings, invited count, started and completed per course,
-awards: five small queries) against one SQL statement that computes the same counts. Target 2
-(the issue sets none; a few round trips against one statement).
+`selectors.organisation_progress` (the offerings with correlated counts, then the awards: two
+queries) against one SQL statement that computes the same counts. Target 2 (the issue sets
+none).
 
 Run after `municipality.generate(...)`: `from bench import external; external.run()`.
 """

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from people.selectors import is_hr
 from progress.models import Completion, CourseProgress
@@ -118,15 +119,47 @@ def organisation_figures(
     }
 
 
+def _member_count(model, organisation: ExternalOrganisation) -> Coalesce:
+    """Distinct members of the organisation with a row of `model` for the offering's course."""
+    rows = (
+        model.objects.filter(
+            course_id=OuterRef("course_id"),
+            # IN (the members' ids): the progress tables' (user, course) index per member.
+            user_id__in=Membership.objects.filter(organisation_id=organisation.pk).values(
+                "user_id"
+            ),
+        )
+        .order_by()
+        .values("course_id")
+        .annotate(n=Count("user_id", distinct=True))
+        .values("n")[:1]
+    )
+    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
+
+
 def organisation_progress(*, organisation: ExternalOrganisation) -> list[OfferingProgress]:
-    """The contact's page: one row per course opened to external organisations."""
+    """The contact's page: one row per course opened to external organisations.
+
+    Two queries whatever the number of members or courses: the offerings with their counts
+    (correlated subqueries through the membership's index), and the awards.
+    """
+    invited = (
+        Invitation.objects.filter(organisation_id=organisation.pk)
+        .order_by()
+        .values("organisation_id")
+        .annotate(n=Count("pk"))
+        .values("n")[:1]
+    )
     offerings = list(
         CourseOffering.objects.filter(active=True)
         .select_related("course")
+        .annotate(
+            n_started=_member_count(CourseProgress, organisation),
+            n_completed=_member_count(Completion, organisation),
+            # Everyone invited, and the contact person (see organisation_figures).
+            n_invited=Coalesce(Subquery(invited, output_field=IntegerField()), 0) + 1,
+        )
         .order_by("course__title")
-    )
-    figures = organisation_figures(
-        organisation=organisation, course_ids=[o.course_id for o in offerings]
     )
     awards = {
         a.course_id: a
@@ -134,13 +167,16 @@ def organisation_progress(*, organisation: ExternalOrganisation) -> list[Offerin
             organisation=organisation, revoked_at__isnull=True
         )
     }
-    rows = []
-    for offering in offerings:
-        row = figures[offering.course_id]
-        row.offering = offering
-        row.award = awards.get(offering.course_id)
-        rows.append(row)
-    return rows
+    return [
+        OfferingProgress(
+            offering=offering,
+            invited=offering.n_invited,
+            started=offering.n_started,
+            completed=offering.n_completed,
+            award=awards.get(offering.course_id),
+        )
+        for offering in offerings
+    ]
 
 
 def invitations_of(organisation: ExternalOrganisation) -> QuerySet[Invitation]:

@@ -235,3 +235,11 @@ def test_register_extract_and_anonymisation_cover_external_members(approved):
     anonymise_everywhere(member)
     assert not Membership.objects.filter(user=member).exists()
     assert not Invitation.objects.filter(email=member.email).exists()
+
+
+def test_member_sees_the_organisation_in_the_readable_extract(client, approved):
+    member = add_members(approved, 1)[0]
+    client.force_login(member)
+    html = client.get("/mina-uppgifter/registerutdrag/").content.decode()
+    assert approved.name in html and "Gick med" in html
+    assert "<dt>joined</dt>" not in html and "<dt>Joined</dt>" not in html
