@@ -116,6 +116,7 @@ def assignments(
     rows = rows.filter(
         scope.condition("user__person__unit__path"),
         _unit_filter(unit, include_subunits, "user__person__unit"),
+        user__person__isnull=False,  # employees only (see completions)
     )
     if course_id is not None:
         rows = rows.filter(course_id=course_id)
@@ -154,6 +155,9 @@ def completions(
     rows = Completion.objects.filter(
         scope.condition("user__person__unit__path"),
         _unit_filter(unit, include_subunits, "user__person__unit"),
+        # Employees only: external organisations' members (users without a Person) never
+        # reach the HR system, also not through a whole-organisation token.
+        user__person__isnull=False,
     )
     if course_id is not None:
         rows = rows.filter(course_id=course_id)
@@ -238,6 +242,7 @@ def quiz_stats(scope: TokenScope, *, course_id: int | None = None) -> list[QuizF
     """
     attempts = QuizAttempt.objects.filter(
         scope.condition("user__person__unit__path"),
+        user__person__isnull=False,  # employees only (see completions)
         submitted_at__isnull=False,
         module__isnull=False,
     )

@@ -36,6 +36,7 @@ def main() -> int:
             certification,
             dashboards,
             diplomas,
+            external,
             import_employees,
             municipality,
             pages,
@@ -59,6 +60,7 @@ def main() -> int:
             ("renewal", renewal),
             ("workplace_meetings", workplace_meetings),
             ("certification", certification),
+            ("external", external),
         )
         for name, part in parts:
             if not only or name in only:

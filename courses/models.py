@@ -43,6 +43,10 @@ class CourseIndexPage(Page):
         form = CatalogueFilterForm(request.GET or None)
         # The courses, their cover images and prerequisites change only on publish.
         courses = content_cache.catalogue_courses(self)
+        # External members see only the courses opened to external organisations.
+        from external_organisations.selectors import courses_for
+
+        courses = courses_for(request, courses)
         states = progress_selectors.catalogue_states(user=request.user, courses=courses)
         if form.is_valid():
             data = form.cleaned_data

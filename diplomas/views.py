@@ -93,6 +93,17 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
         response["Retry-After"] = str(verdict.retry_after)
         return private(response)
     diploma = selectors.by_code(code)
+    if diploma is None:
+        # An organisation's diploma (external_organisations) shares the codes' namespace.
+        from external_organisations.selectors import award_by_code
+
+        award = award_by_code(code)
+        if award is not None:
+            return private(
+                TemplateResponse(
+                    request, "external_organisations/verify_award.html", {"award": award}
+                )
+            )
     shown = codes.display(codes.normalise(code)) if diploma else _PRINTABLE.sub("", code)[:40]
     response = TemplateResponse(
         request,

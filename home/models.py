@@ -23,7 +23,11 @@ class HomePage(CachedRouteMixin, Page):
     search_fields = Page.search_fields + [index.SearchField("intro"), index.SearchField("body")]
 
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["courses.CourseIndexPage", "accessibility.AccessibilityStatementPage"]
+    subpage_types = [
+        "courses.CourseIndexPage",
+        "accessibility.AccessibilityStatementPage",
+        "external_organisations.DiplomatedOrganisationsPage",
+    ]
     max_count = 1
 
     class Meta:

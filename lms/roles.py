@@ -31,6 +31,15 @@ EDITOR_COLLECTION_PERMISSIONS = [
     "choose_document",
 ]
 
+EXTERNAL_COORDINATOR_PERMISSIONS = [
+    "external_organisations.view_externalorganisation",
+    "external_organisations.change_externalorganisation",
+    *[
+        f"external_organisations.{action}_courseoffering"
+        for action in ("add", "change", "delete", "view")
+    ],
+]
+
 ROLES: dict[str, dict[str, list[str]]] = {
     "Editors": {
         "model": EDITOR_MODEL_PERMISSIONS,
@@ -67,7 +76,13 @@ ROLES: dict[str, dict[str, list[str]]] = {
                 f"certification.{action}_certificationprogramme"
                 for action in ("add", "change", "delete", "view")
             ],
+            *EXTERNAL_COORDINATOR_PERMISSIONS,
         ]
+    },
+    # Decides registrations of external organisations and opens courses to them; sees no
+    # employee data (no people.* permission, no HR scope).
+    "External coordinators": {
+        "model": ["wagtailadmin.access_admin", *EXTERNAL_COORDINATOR_PERMISSIONS]
     },
     "Managers": {"model": []},
 }

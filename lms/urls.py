@@ -11,6 +11,7 @@ from api import urls as api_urls
 from certification import urls as certification_urls
 from courses import urls as course_urls
 from diplomas import urls as diploma_urls
+from external_organisations import urls as external_urls
 from modules import urls as module_urls
 from people import urls as people_urls
 from progress import urls as progress_urls
@@ -47,6 +48,7 @@ urlpatterns = [
     path("progress/", include(progress_urls)),
     path("quiz/", include(quiz_urls)),
     path("arbetsplatstraffar/", include(workplace_meeting_urls)),
+    path("organisationer/", include(external_urls)),
 ]
 
 # Wagtail's page tree serves everything else, so it comes last.

@@ -232,6 +232,11 @@ def page_open_to(page: Page, request, *, restrictions_checked: bool = False) -> 
     """
     if not content_cache.ancestors_live(page):
         return False
+    # External members (external_organisations) reach only courses opened to them.
+    from external_organisations.selectors import page_open_to_external
+
+    if not page_open_to_external(page, request):
+        return False
     if restrictions_checked:
         return True
     return all(r.accept_request(request) for r in page.get_view_restrictions())

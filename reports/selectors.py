@@ -832,11 +832,19 @@ def coverage_per_course(
     titles, the goals), instead of `coverage_by_unit` once per course.
     """
     today = today or timezone.localdate()
-    direct, hidden = _protected_cells([unit], today)
+    hidden = hidden_breakdowns([unit])
     per_course: dict[int, Cells] = defaultdict(dict)
-    for (key, cid), cells in direct.items():
-        if cid is not None and key.startswith(unit.path):
-            per_course[cid].update(cells)
+    rows_by_course = _state_counts(
+        _scoped([unit], None),
+        today,
+        {
+            "cid": F("course_id"),
+            "mgr": F("user__person__is_manager"),
+            "sex": F("user__person__sex"),
+        },
+    )
+    for (cid, mgr, sex), figures in rows_by_course:
+        per_course[cid][(unit.path, bool(mgr), sex)] = figures
     if not per_course:
         return []
     titles = dict(CoursePage.objects.filter(pk__in=per_course).values_list("pk", "title"))

@@ -282,6 +282,78 @@ MATRIX: dict[str, tuple[str, dict]] = {
 }
 
 
+# External organisations (issue 15): three more roles, for every URL the feature adds. An
+# external member ("extern") and a contact ("kontakt") are users without a Person; "koordinator"
+# is the External coordinators group (lms/roles.py). The course in `urls` is NOT opened to
+# external organisations: the external roles must not reach it.
+EXTERNAL_ROLES = ("extern", "kontakt", "koordinator")
+ALL_ROLES = (*ROLES, *EXTERNAL_ROLES)
+_EXT_ALL_200 = dict.fromkeys(ALL_ROLES, 200)
+_EXT_POST_ONLY = {"anonymous": "login", **dict.fromkeys(ALL_ROLES[1:], 405)}
+_EXT_CONTACT_ONLY = {"anonymous": "login", **dict.fromkeys(ALL_ROLES[1:], 404), "kontakt": 200}
+_EXT_COORDINATOR = {
+    **dict.fromkeys(ALL_ROLES, "admin-login"),
+    "hr": 200,
+    "redaktor": 302,
+    "admin": 200,
+    "koordinator": 200,
+}
+EXTERNAL_MATRIX: dict[str, tuple[str, dict]] = {
+    "register": ("/organisationer/registrera/", _EXT_ALL_200),
+    "registered": ("/organisationer/registrera/tack/", _EXT_ALL_200),
+    # GET shows a button only; an unknown token fails on POST (tests/external_organisations).
+    "confirm": ("/organisationer/bekrafta/okand-lank/", _EXT_ALL_200),
+    "accept": ("/organisationer/inbjudan/okand-lank/", dict.fromkeys(ALL_ROLES, 400)),
+    "my_organisation": ("/organisationer/min-organisation/", _EXT_CONTACT_ONLY),
+    "invite": ("/organisationer/min-organisation/bjud-in/", _EXT_POST_ONLY),
+    "leave": ("/organisationer/min-organisation/lamna/", _EXT_POST_ONLY),
+    "award_pdf": ("/organisationer/min-organisation/diplom/{award_id}/", _EXT_CONTACT_ONLY),
+    "wagtail_serve:diplomated": ("/diplomerade-organisationer/", _EXT_ALL_200),
+    "diploma_verify:organisation": ("/verify/{award_code}/", _EXT_ALL_200),
+    "wagtail_serve:course-not-offered": (
+        "{course_url}",
+        {**dict.fromkeys(ALL_ROLES, 200), "anonymous": "login", "extern": 404, "kontakt": 404},
+    ),
+    "wagtail_serve:catalogue-external": ("/kurser/", {**_EXT_ALL_200, "anonymous": "login"}),
+    "admin/external-organisations": ("/admin/external-organisations/", _EXT_COORDINATOR),
+    "admin/external-organisations/decide": (
+        "/admin/external-organisations/{organisation_id}/",
+        _EXT_COORDINATOR,
+    ),
+    "admin/external-offerings": ("/admin/external-offerings/", _EXT_COORDINATOR),
+    "admin/external-offerings/new": ("/admin/external-offerings/new/", _EXT_COORDINATOR),
+    "admin/external-offerings/edit": (
+        "/admin/external-offerings/edit/{offering_id}/",
+        _EXT_COORDINATOR,
+    ),
+}
+MATRIX.update(EXTERNAL_MATRIX)
+
+
+def _external_urls(catalogue, course) -> dict:
+    from diplomas import codes
+    from external_organisations.demo import ensure_external
+    from external_organisations.models import CourseOffering, OrganisationAward
+
+    organisation = ensure_external(password=DEFAULT_DEMO_PASSWORD, home=catalogue.get_parent())
+    offered = make_course(catalogue, title="Mångfald för föreningar", modules=1)
+    offering = CourseOffering.objects.create(course=offered, min_members=3)
+    award = OrganisationAward.objects.create(
+        organisation=organisation,
+        course=offered,
+        code=codes.generate(),
+        organisation_name=organisation.name,
+        course_title=offered.title,
+    )
+    return {
+        "award_id": award.pk,
+        "award_code": award.display_code,
+        "organisation_id": organisation.pk,
+        "offering_id": offering.pk,
+        "course_url": course.url,
+    }
+
+
 def _walk(patterns, prefix=""):
     for pattern in patterns:
         if isinstance(pattern, URLResolver):
@@ -360,7 +432,9 @@ def urls(catalogue, demo_users):
     certification = Certification.objects.create(
         unit=root, programme=programme, certified_on="2026-01-01", valid_until="2026-12-31"
     )
+    external = _external_urls(catalogue, course)
     return {
+        **external,
         "meeting_id": meeting.pk,
         "programme_id": programme.pk,
         "criterion_id": criterion.pk,
@@ -412,6 +486,20 @@ def test_matrix(client, urls, role):
         expected = expectations[role]
         response = client.get(path.format(**urls))
         got = _outcome(response, expected)
+        if got != expected:
+            failures.append(f"{key} {path}: expected {expected}, got {got}")
+    assert failures == [], f"as {role}:\n" + "\n".join(failures)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", EXTERNAL_ROLES)
+def test_external_roles_matrix(client, urls, role):
+    """The external roles on every URL the external organisations feature adds."""
+    assert login_via_form(client, role, DEFAULT_DEMO_PASSWORD)
+    failures = []
+    for key, (path, expectations) in EXTERNAL_MATRIX.items():
+        expected = expectations[role]
+        got = _outcome(client.get(path.format(**urls)), expected)
         if got != expected:
             failures.append(f"{key} {path}: expected {expected}, got {got}")
     assert failures == [], f"as {role}:\n" + "\n".join(failures)
@@ -1048,6 +1136,11 @@ WITHOUT_SCOPED_ROWS = {
         "administrators only (superusers see everything)",
     ),
 }
+# External organisations hold no employee rows; their own organisation-by-organisation rows
+# are checked in tests/external_organisations and tests/security/test_external_tamper.py.
+WITHOUT_SCOPED_ROWS.update(
+    dict.fromkeys(EXTERNAL_MATRIX, "external organisations: no rows of the employee organisation")
+)
 
 
 def test_every_url_has_a_data_check_or_a_reason_not_to():

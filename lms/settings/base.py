@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "api",
     "learning_records",
     "workplace_meetings",
+    "external_organisations",
     # django-ninja: its Swagger UI assets are served from our static files, not a CDN.
     "ninja",
     "wagtail.contrib.forms",

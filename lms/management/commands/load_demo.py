@@ -55,8 +55,15 @@ class Command(BaseCommand):
         from workplace_meetings.demo import ensure_meetings
 
         self.stdout.write(f"Demo workplace meetings: {ensure_meetings()} new.")
+        from external_organisations.demo import DEMO_USERS as EXTERNAL_DEMO_USERS
+        from external_organisations.demo import ensure_external
+
+        organisation = ensure_external(password=password, home=home)
+        self.stdout.write(f"Demo external organisation: {organisation}.")
         self.stdout.write(self.style.SUCCESS("Demo content and users are ready."))
         for user in users:
             self.stdout.write(
                 f"  {user.role:<32} användarnamn: {user.username:<12} lösenord: {password}"
             )
+        for username, _first, _last, role in EXTERNAL_DEMO_USERS:
+            self.stdout.write(f"  {role:<32} användarnamn: {username:<12} lösenord: {password}")
