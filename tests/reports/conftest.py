@@ -117,6 +117,11 @@ class Tree:
 
 @pytest.fixture
 def tree(catalogue) -> Tree:
+    from reports.models import ProtectionChange
+
+    # The protection cache's counter row is migration data; a flushing (transactional) test
+    # earlier in the same xdist process may have removed it, which turns the cache off.
+    ProtectionChange.objects.get_or_create(pk=1)
     root = OrgUnit.add_root(instance=OrgUnit(code="K", name="Kommunen"))
     a = root.add_child(instance=OrgUnit(code="A", name="Förvaltning A"))
     a1 = a.add_child(instance=OrgUnit(code="A1", name="Enhet A1"))
