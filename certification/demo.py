@@ -36,6 +36,20 @@ PLAN_TEXT = (
     "november. Uppföljning på APT i mars och september."
 )
 DEMO_UNIT = "FSK01"  # the demo manager's unit
+FILMS_KIND = "group_modules_held"  # registered by workplace_meetings
+FILMS_TITLE = "Båda APT-filmerna visade på arbetsplatsträff det senaste året"
+
+
+def _group_films(course: CoursePage) -> list[int]:
+    """The course's live group-viewing modules, when some app offers that kind of criterion."""
+    from modules.models import ModulePage
+
+    from . import evaluators
+
+    if evaluators.get(FILMS_KIND) is None:
+        return []
+    films = ModulePage.objects.live().descendant_of(course).filter(for_group_viewing=True)
+    return sorted(films.values_list("pk", flat=True))
 
 
 def _plan_pdf(unit_name: str) -> bytes:
@@ -97,10 +111,20 @@ def ensure_certification() -> bool:
                     kind="manual",
                     title=PLAN_TITLE,
                     instructions=PLAN_INSTRUCTIONS,
-                    sort_order=2,
+                    sort_order=3,
                 ),
             ]
         )
+        films = _group_films(courses["normdiplomering"])
+        if films:
+            Criterion.objects.create(
+                programme=programme,
+                kind=FILMS_KIND,
+                title=FILMS_TITLE,
+                module_ids=films,
+                months=12,
+                sort_order=2,
+            )
     unit = OrgUnit.objects.filter(code=DEMO_UNIT).first()
     manager = get_user_model().objects.filter(username="chef").first()
     manual = programme.criteria.filter(kind="manual").first()

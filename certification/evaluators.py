@@ -73,6 +73,9 @@ class Kind:
     needs_modules: bool = False
     manual: bool = False
     describe: Callable[[Criterion], str] | None = None
+    # For kinds that need modules: the (page id, label) pairs an editor may pick from, read
+    # when the form is drawn and again when it is checked (forged ids are refused).
+    module_choices: Callable[[], list[tuple[int, str]]] | None = None
 
     def describe_criterion(self, criterion: Criterion) -> str:
         return self.describe(criterion) if self.describe else str(self.label)
@@ -92,6 +95,7 @@ def register(
     needs_modules: bool = False,
     manual: bool = False,
     describe: Callable[[Criterion], str] | None = None,
+    module_choices: Callable[[], list[tuple[int, str]]] | None = None,
 ) -> Kind:
     """Add a kind of criterion (idempotent per kind: registering again replaces it)."""
     if len(kind) > 40:
@@ -106,13 +110,26 @@ def register(
         needs_modules=needs_modules,
         manual=manual,
         describe=describe,
+        module_choices=module_choices,
     )
+    if needs_modules and module_choices is None:
+        raise ValueError("A kind that needs modules says which ones may be picked.")
     _REGISTRY[kind] = spec
     return spec
 
 
 def get(kind: str) -> Kind | None:
     return _REGISTRY.get(kind)
+
+
+def module_choices() -> list[tuple[int, str]]:
+    """Every module some registered kind lets an editor pick (for the criterion form)."""
+    seen: dict[int, str] = {}
+    for spec in _REGISTRY.values():
+        if spec.needs_modules and spec.module_choices:
+            for pk, label in spec.module_choices():
+                seen.setdefault(pk, label)
+    return list(seen.items())
 
 
 def choices() -> list[tuple[str, str]]:

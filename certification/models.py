@@ -23,7 +23,7 @@ from wagtail.admin.panels import FieldPanel, InlinePanel
 from wagtail.models import Orderable
 
 from . import evaluators
-from .forms_admin import ProgrammeForm
+from .forms_admin import ModuleCheckboxes, ProgrammeForm
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:
@@ -125,6 +125,11 @@ class Criterion(Orderable):
         FieldPanel("course"),
         FieldPanel("percent"),
         FieldPanel("months"),
+        FieldPanel(
+            "module_ids",
+            widget=ModuleCheckboxes,
+            help_text=_("For kinds about group modules: the modules every workplace must hold."),
+        ),
         FieldPanel("instructions"),
     ]
 
@@ -163,7 +168,15 @@ class Criterion(Orderable):
         if spec.needs_months and not self.months:
             errors["months"] = _("This kind of criterion needs a number of months.")
         if spec.needs_modules and not self.module_ids:
-            errors["kind"] = _("This kind of criterion needs at least one module.")
+            errors["module_ids"] = _("This kind of criterion needs at least one module.")
+        elif spec.needs_modules:
+            offered = {pk for pk, _label in spec.module_choices()}
+            if not set(self.module_ids) <= offered:
+                errors["module_ids"] = _(
+                    "Pick only modules from the list (live modules meant for group viewing)."
+                )
+        elif self.module_ids:
+            self.module_ids = []  # left over from another kind: it would mean nothing here
         if errors:
             raise ValidationError(errors)
 

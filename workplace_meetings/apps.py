@@ -13,3 +13,14 @@ class WorkplaceMeetingsConfig(AppConfig):
         from . import gdpr as meeting_gdpr
 
         gdpr.register(meeting_gdpr.PROVIDER)
+
+        from django.apps import apps
+
+        if apps.is_installed("certification"):
+            from .certification import register
+
+            register()
+        if apps.is_installed("reports"):
+            from .reporting import register as register_report_section
+
+            register_report_section()

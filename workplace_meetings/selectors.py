@@ -353,3 +353,72 @@ def units_missing_group_modules(today: datetime.date) -> list[tuple[int, int, st
         for module in modules
         if module.pk not in held.get(unit_id, set()) and (unit_id, module.pk) not in planned
     ]
+
+
+@dataclass
+class PeriodHolding:
+    """One group module in a period, for the active-measures report."""
+
+    course_title: str
+    module_title: str
+    meetings: int = 0  # meetings held in the period
+    workplaces_held: int = 0  # workplaces (units with staff) that held it at least once
+    workplaces: int = 0  # workplaces in the subtree on the period's last day
+    present: int = 0  # people marked present (a person at two meetings counts once)
+
+
+def held_in_period(
+    root: OrgUnit, start: datetime.date, end: datetime.date
+) -> list[PeriodHolding]:
+    """Per live group module: meetings held in `root`'s subtree between `start` and `end`, the
+    workplaces that held it of all of them, and the people present. Five queries whatever the
+    number of units, meetings or people."""
+    from django.db.models import Count
+
+    modules = list(group_modules().only("pk", "title", "path"))
+    if not modules:
+        return []
+    step = Page.steplen
+    courses = dict(
+        Page.objects.filter(path__in={m.path[:-step] for m in modules}).values_list("path", "title")
+    )
+    staff_on_end = Person.objects.filter(
+        Q(end_date__isnull=True) | Q(end_date__gt=end), anonymised_at__isnull=True
+    )
+    workplaces = (
+        staff_on_end.filter(unit__path__startswith=root.path, unit__active=True)
+        .values("unit_id")
+        .distinct()
+        .count()
+    )
+    held = WorkplaceMeeting.objects.filter(
+        unit__path__startswith=root.path,
+        status=MeetingStatus.HELD,
+        date__gte=start,
+        date__lte=end,
+        module_id__in=[m.pk for m in modules],
+    )
+    counts = {
+        row["module_id"]: row
+        for row in held.values("module_id")
+        .order_by()
+        .annotate(meetings=Count("pk"), units=Count("unit_id", distinct=True))
+    }
+    present = dict(
+        Attendance.objects.filter(meeting__in=held, present=True)
+        .values("meeting__module_id")
+        .order_by()
+        .annotate(n=Count("user_id", distinct=True))
+        .values_list("meeting__module_id", "n")
+    )
+    return [
+        PeriodHolding(
+            course_title=courses.get(m.path[:-step], ""),
+            module_title=m.title,
+            meetings=counts.get(m.pk, {}).get("meetings", 0),
+            workplaces_held=counts.get(m.pk, {}).get("units", 0),
+            workplaces=workplaces,
+            present=present.get(m.pk, 0),
+        )
+        for m in modules
+    ]

@@ -27,6 +27,24 @@ def _meet_the_computed_criteria(unit) -> None:
     for manager in unit.managers.all():
         if not manager.completions.filter(course_id=metoo.pk).exists():
             give_completion(manager, metoo)
+    # Both APT films held last month at every workplace (unit with staff) in the subtree.
+    import datetime
+
+    from django.utils import timezone
+
+    from certification.models import Criterion
+    from workplace_meetings.models import MeetingStatus, WorkplaceMeeting
+
+    films = Criterion.objects.get(kind="group_modules_held").module_ids
+    staffed = set(
+        Person.objects.filter(unit__path__startswith=unit.path).values_list("unit_id", flat=True)
+    )
+    day = timezone.localdate() - datetime.timedelta(days=30)
+    WorkplaceMeeting.objects.bulk_create(
+        WorkplaceMeeting(unit_id=u, module_id=f, date=day, status=MeetingStatus.HELD)
+        for u in staffed
+        for f in films
+    )
 
 
 def test_manager_sends_evidence_hr_approves_and_certifies(
@@ -51,8 +69,9 @@ def test_manager_sends_evidence_hr_approves_and_certifies(
     page.get_by_role("link", name=re.compile(f"Certifiering av {unit.name}")).click()
     main = page.locator("main")
     table = main.locator("table.certification-criteria")
-    assert table.locator("text=Uppfyllt").count() >= 2
+    assert table.locator("text=Uppfyllt").count() >= 3
     assert "Inte uppfyllt" in table.inner_text()
+    assert "Båda APT-filmerna visade" in table.inner_text()
     assert "har gått kursen" in table.inner_text()
     assert_accessible(page)
     page.get_by_label("Fil").set_input_files(str(plan))

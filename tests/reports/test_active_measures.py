@@ -165,10 +165,10 @@ def test_a_registered_section_appears_in_every_format(client, tree, hr_a):
             tables=[SectionTable("Träffar per enhet", ["Enhet", "Träffar"], [["Enhet A1", 4]])],
         )
 
-    active_measures.register_section("workplace_meetings", "Arbetsplatsträffar", meetings, order=45)
+    active_measures.register_section("extra", "Arbetsplatsträffar", meetings, order=46)
     try:
         assert active_measures.registered_sections() == [
-            "law", "courses", "trained", "workplace_meetings", "method",
+            "law", "courses", "trained", "workplace_meetings", "extra", "method",
         ]  # fmt: skip
         start, end = period()
         client.force_login(hr_a)
@@ -178,7 +178,7 @@ def test_a_registered_section_appears_in_every_format(client, tree, hr_a):
         rows = xlsx_rows(client.get(f"{URL}report.xlsx?{q}").content)
         assert ("Enhet A1", 4) in [row[:2] for row in rows]
     finally:
-        active_measures.unregister_section("workplace_meetings")
+        active_measures.unregister_section("extra")
 
 
 # --- Scope and input --------------------------------------------------------------------------

@@ -201,3 +201,37 @@ def test_certifying_a_unit_that_does_not_meet_the_criteria_is_refused_with_a_mes
     assert "Aktiv handlingsplan" in text
     # A forged programme id.
     assert client.post(f"/admin/certification/999999/units/{unit.pk}/certify/").status_code == 404
+
+
+# --- The criterion form's module list ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("forged", ["ordinary", "missing", "text", "draft"])
+def test_a_forged_module_in_the_criterion_form_is_refused(org, courses, client, forged):
+    """Only live group-viewing modules may be required: an ordinary module, an id that does not
+    exist, a non-number or an unpublished film never reach the criterion, and nothing is saved."""
+    from certification.models import CertificationProgramme
+    from tests.certification.test_admin import _form
+
+    films = list(courses["norm"].get_children().specific())
+    film = films[0]
+    film.for_group_viewing = True
+    film.save_revision().publish()
+    ordinary = courses["metoo"].get_children().first()
+    value = {
+        "ordinary": [str(film.pk), str(ordinary.pk)],
+        "missing": [str(film.pk), "987654"],
+        "text": ["x; drop table"],
+        "draft": [str(film.pk)],
+    }[forged]
+    if forged == "draft":
+        film.unpublish()
+    data = _form(courses, kind="group_modules_held", course="", percent="", months="12")
+    client.force_login(org["hr"])
+    response = client.post(
+        "/admin/certification/programmes/new/", {**data, "criteria-0-module_ids": value}
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Välj bara moduler ur listan" in body or "behöver minst en modul" in body
+    assert not CertificationProgramme.objects.exists()
