@@ -2,7 +2,7 @@
 """The two commands of the README.
 
     python3 dev.py start   set up everything and run the demo (web, Celery worker and beat)
-    python3 dev.py test    run the whole test suite (plus ruff and the migrations check)
+    python3 dev.py test    run the whole test suite (plus ruff, its formatter and the migrations check)
 
 Only Python 3.11 is needed. Everything goes into .venv/ and var/ inside the repository.
 """
@@ -224,8 +224,9 @@ def _start(children: Children) -> int:
 def cmd_test(argv: list[str]) -> int:
     ensure_venv()
     env = django_env("lms.settings.test")
-    say("ruff check")
+    say("ruff check and ruff format --check")
     run(PYTHON, "-m", "ruff", "check", ".", env=env)
+    run(PYTHON, "-m", "ruff", "format", "--check", ".", env=env)
     say("Checking that models and migrations agree")
     run(PYTHON, "manage.py", "makemigrations", "--check", "--dry-run", env=env)
     say("pytest")

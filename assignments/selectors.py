@@ -63,9 +63,9 @@ def _due_date_counts() -> Q:
     round is open, or the due date lies after every lapsed completion's last valid day (the
     renewal moved it). Otherwise the due date is the old first-round one, already met."""
     same = _same()
-    return ~Exists(
-        Completion.objects.filter(valid_until__gte=OuterRef("due_on"), **same)
-    ) | Exists(CourseProgress.objects.filter(completed_at__isnull=True, **same))
+    return ~Exists(Completion.objects.filter(valid_until__gte=OuterRef("due_on"), **same)) | Exists(
+        CourseProgress.objects.filter(completed_at__isnull=True, **same)
+    )
 
 
 def with_state(queryset: QuerySet[Assignment], today: datetime.date | None = None) -> QuerySet:

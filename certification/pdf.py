@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from datetime import date
 
-from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
-from reportlab.pdfgen import canvas
 
-from diplomas.pdf import ACCENT, INK, MUTED, _fit, _font, swedish_date
+from diplomas.pdf import MUTED, _fit, _font, draw_issuer, draw_statement, open_sheet, swedish_date
 
 
 @dataclass(frozen=True)
@@ -25,53 +22,22 @@ class CertificateContent:
 
 
 def render(content: CertificateContent) -> bytes:
-    regular, bold, serif = _font("regular"), _font("bold"), _font("serif")
-    width, height = landscape(A4)
-    margin = 18 * mm
-    inner = width - 2 * margin
-    buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer, pagesize=(width, height), pageCompression=1)
-    pdf.setTitle(f"Certifikat – {content.programme_name}")
-    pdf.setAuthor(content.issuer_name or "")
-    pdf.setSubject(f"{content.unit_name}, {content.reference}")
-
-    pdf.setStrokeColor(ACCENT)
-    pdf.setLineWidth(2)
-    pdf.rect(margin / 2, margin / 2, width - margin, height - margin)
-    pdf.setLineWidth(0.6)
-    pdf.rect(margin / 2 + 4, margin / 2 + 4, width - margin - 8, height - margin - 8)
-
-    top = height - margin - 6 * mm
-    if content.issuer_name:
-        pdf.setFillColor(MUTED)
-        size = _fit(content.issuer_name, regular, 14, inner)
-        pdf.setFont(regular, size)
-        pdf.drawCentredString(width / 2, top - size, content.issuer_name)
-        top -= size + 4 * mm
-    pdf.setFillColor(ACCENT)
-    pdf.setFont(serif, 46)
-    pdf.drawCentredString(width / 2, top - 46, "Certifikat")
-    top -= 46 + 12 * mm
-    pdf.setFillColor(MUTED)
-    pdf.setFont(regular, 13)
-    pdf.drawCentredString(width / 2, top, "Detta intygar att arbetsplatsen")
-    top -= 14 * mm
-    pdf.setFillColor(INK)
-    size = _fit(content.unit_name, bold, 32, inner)
-    pdf.setFont(bold, size)
-    pdf.drawCentredString(width / 2, top, content.unit_name)
-    pdf.setStrokeColor(ACCENT)
-    pdf.setLineWidth(0.8)
-    pdf.line(width / 2 - 70 * mm, top - 4 * mm, width / 2 + 70 * mm, top - 4 * mm)
-    top -= 13 * mm
-    pdf.setFillColor(MUTED)
-    pdf.setFont(regular, 13)
-    pdf.drawCentredString(width / 2, top, "uppfyller kriterierna för")
-    top -= 11 * mm
-    pdf.setFillColor(INK)
-    size = _fit(content.programme_name, bold, 22, inner)
-    pdf.setFont(bold, size)
-    pdf.drawCentredString(width / 2, top, content.programme_name)
+    regular = _font("regular")
+    sheet = open_sheet(
+        title=f"Certifikat – {content.programme_name}",
+        author=content.issuer_name or "",
+        subject=f"{content.unit_name}, {content.reference}",
+    )
+    pdf, width, margin, inner = sheet.pdf, sheet.width, sheet.margin, sheet.inner
+    top = draw_statement(
+        sheet,
+        draw_issuer(sheet, content.issuer_name),
+        heading="Certifikat",
+        lead="Detta intygar att arbetsplatsen",
+        name=content.unit_name,
+        verb="uppfyller kriterierna för",
+        subject=content.programme_name,
+    )
     top -= 11 * mm
     pdf.setFont(regular, 13)
     pdf.drawCentredString(
@@ -90,6 +56,4 @@ def render(content: CertificateContent) -> bytes:
         top -= 5.5 * mm
     pdf.setFont(regular, 9.5)
     pdf.drawRightString(width - margin, margin, f"Referens: {content.reference}")
-    pdf.showPage()
-    pdf.save()
-    return buffer.getvalue()
+    return sheet.finish()

@@ -35,8 +35,7 @@ def modules_after_final_test(modules: list) -> list:
     for index, module in enumerate(modules):
         body = getattr(module, "body", None)
         if body is not None and any(
-            block["type"] == "quiz" and block["value"].get("required")
-            for block in body.raw_data
+            block["type"] == "quiz" and block["value"].get("required") for block in body.raw_data
         ):
             last_test = index
     if last_test is None:

@@ -81,29 +81,51 @@ def _fit(text: str, font: str, size: float, width: float, smallest: float = 14) 
     return size
 
 
-def render(content: DiplomaContent) -> bytes:
-    regular, bold, serif = _font("regular"), _font("bold"), _font("serif")
+@dataclass
+class Sheet:
+    """An A4 landscape page with the diplomas' double frame, and where text may go. Shared
+    with workplace certificates (certification/pdf.py), so both look like one family."""
+
+    pdf: canvas.Canvas
+    buffer: io.BytesIO
+    width: float
+    height: float
+    margin: float
+
+    @property
+    def inner(self) -> float:
+        return self.width - 2 * self.margin
+
+    def finish(self) -> bytes:
+        self.pdf.showPage()
+        self.pdf.save()
+        return self.buffer.getvalue()
+
+
+def open_sheet(*, title: str, author: str, subject: str) -> Sheet:
     width, height = landscape(A4)
     margin = 18 * mm
-    inner = width - 2 * margin
     buffer = io.BytesIO()
     pdf = canvas.Canvas(buffer, pagesize=(width, height), pageCompression=1)
-    pdf.setTitle(f"Diplom – {content.course_title}")
-    pdf.setAuthor(content.issuer_name or "")
-    pdf.setSubject(f"Verifieringskod {content.code}")
-
+    pdf.setTitle(title)
+    pdf.setAuthor(author)
+    pdf.setSubject(subject)
     # Frame: a thin double border.
     pdf.setStrokeColor(ACCENT)
     pdf.setLineWidth(2)
     pdf.rect(margin / 2, margin / 2, width - margin, height - margin)
     pdf.setLineWidth(0.6)
     pdf.rect(margin / 2 + 4, margin / 2 + 4, width - margin - 8, height - margin - 8)
+    return Sheet(pdf, buffer, width, height, margin)
 
-    # Issuer at the top: logo (if any) above the name.
-    top = height - margin - 6 * mm
-    if content.logo:
+
+def draw_issuer(sheet: Sheet, issuer_name: str, logo: bytes | None = None) -> float:
+    """The issuer at the top: logo (if any) above the name. Returns where the next line goes."""
+    pdf, width = sheet.pdf, sheet.width
+    top = sheet.height - sheet.margin - 6 * mm
+    if logo:
         try:
-            image = ImageReader(io.BytesIO(content.logo))
+            image = ImageReader(io.BytesIO(logo))
             img_w, img_h = image.getSize()
             box_h = 18 * mm
             box_w = min(60 * mm, img_w * box_h / img_h)
@@ -112,38 +134,68 @@ def render(content: DiplomaContent) -> bytes:
             top -= box_h + 5 * mm
         except Exception:  # a broken logo must not stop the diploma
             logging.getLogger(__name__).warning("Diploma logo could not be drawn", exc_info=True)
-    if content.issuer_name:
+    if issuer_name:
+        regular = _font("regular")
         pdf.setFillColor(MUTED)
-        size = _fit(content.issuer_name, regular, 14, inner)
+        size = _fit(issuer_name, regular, 14, sheet.inner)
         pdf.setFont(regular, size)
-        pdf.drawCentredString(width / 2, top - size, content.issuer_name)
+        pdf.drawCentredString(width / 2, top - size, issuer_name)
         top -= size + 4 * mm
+    return top
 
-    # Title, holder, course.
+
+def draw_statement(
+    sheet: Sheet, top: float, *, heading: str, lead: str, name: str, verb: str, subject: str
+) -> float:
+    """ "Diplom / Detta intygar att / NAME / har genomfört kursen / SUBJECT", centred; returns
+    the baseline of the subject line."""
+    regular, bold, serif = _font("regular"), _font("bold"), _font("serif")
+    pdf, centre, inner = sheet.pdf, sheet.width / 2, sheet.inner
     pdf.setFillColor(ACCENT)
     pdf.setFont(serif, 46)
-    pdf.drawCentredString(width / 2, top - 46, "Diplom")
+    pdf.drawCentredString(centre, top - 46, heading)
     top -= 46 + 12 * mm
     pdf.setFillColor(MUTED)
     pdf.setFont(regular, 13)
-    pdf.drawCentredString(width / 2, top, "Detta intygar att")
+    pdf.drawCentredString(centre, top, lead)
     top -= 14 * mm
     pdf.setFillColor(INK)
-    size = _fit(content.holder_name, bold, 32, inner)
+    size = _fit(name, bold, 32, inner)
     pdf.setFont(bold, size)
-    pdf.drawCentredString(width / 2, top, content.holder_name)
+    pdf.drawCentredString(centre, top, name)
     pdf.setStrokeColor(ACCENT)
     pdf.setLineWidth(0.8)
-    pdf.line(width / 2 - 70 * mm, top - 4 * mm, width / 2 + 70 * mm, top - 4 * mm)
+    pdf.line(centre - 70 * mm, top - 4 * mm, centre + 70 * mm, top - 4 * mm)
     top -= 13 * mm
     pdf.setFillColor(MUTED)
     pdf.setFont(regular, 13)
-    pdf.drawCentredString(width / 2, top, "har genomfört kursen")
+    pdf.drawCentredString(centre, top, verb)
     top -= 11 * mm
     pdf.setFillColor(INK)
-    size = _fit(content.course_title, bold, 22, inner)
+    size = _fit(subject, bold, 22, inner)
     pdf.setFont(bold, size)
-    pdf.drawCentredString(width / 2, top, content.course_title)
+    pdf.drawCentredString(centre, top, subject)
+    return top
+
+
+def render(content: DiplomaContent) -> bytes:
+    regular, bold = _font("regular"), _font("bold")
+    sheet = open_sheet(
+        title=f"Diplom – {content.course_title}",
+        author=content.issuer_name or "",
+        subject=f"Verifieringskod {content.code}",
+    )
+    pdf, width, margin = sheet.pdf, sheet.width, sheet.margin
+    top = draw_issuer(sheet, content.issuer_name, content.logo)
+    top = draw_statement(
+        sheet,
+        top,
+        heading="Diplom",
+        lead="Detta intygar att",
+        name=content.holder_name,
+        verb="har genomfört kursen",
+        subject=content.course_title,
+    )
     top -= 11 * mm
     pdf.setFont(regular, 13)
     pdf.drawCentredString(width / 2, top, f"Genomförd {swedish_date(content.completed_on)}")
@@ -173,6 +225,4 @@ def render(content: DiplomaContent) -> bytes:
     url_size = _fit(content.verify_url, regular, 9.5, text_right - width / 2, smallest=6)
     pdf.setFont(regular, url_size)
     pdf.drawRightString(text_right, qr_y + 8 * mm, content.verify_url)
-    pdf.showPage()
-    pdf.save()
-    return buffer.getvalue()
+    return sheet.finish()

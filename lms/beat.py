@@ -104,9 +104,7 @@ class PostgresBeatLock:
             # then drops anything left; a broken connection has nothing to drop.
             with contextlib.suppress(Exception):
                 if held:
-                    self._connection.execute(
-                        "SELECT pg_advisory_unlock(%s, %s)", ADVISORY_LOCK_KEY
-                    )
+                    self._connection.execute("SELECT pg_advisory_unlock(%s, %s)", ADVISORY_LOCK_KEY)
             with contextlib.suppress(Exception):
                 self._connection.close()
             self._connection = None

@@ -171,8 +171,7 @@ def unpublished_paths() -> tuple[str, ...]:
 def ancestors_live(page) -> bool:
     """Whether every page above `page` (below the tree's root) is published."""
     return not any(
-        page.path.startswith(path) and len(path) < len(page.path)
-        for path in unpublished_paths()
+        page.path.startswith(path) and len(path) < len(page.path) for path in unpublished_paths()
     )
 
 
@@ -246,9 +245,7 @@ class CourseStructure:
 def _build_structure(course) -> CourseStructure:
     ModulePage = apps.get_model("modules", "ModulePage")
     CoursePage = apps.get_model("courses", "CoursePage")
-    modules = list(
-        ModulePage.objects.live().child_of(course).order_by("path").only(*MODULE_FIELDS)
-    )
+    modules = list(ModulePage.objects.live().child_of(course).order_by("path").only(*MODULE_FIELDS))
     prerequisites = (
         list(CoursePage.objects.filter(required_by=course.pk).order_by("path"))
         if isinstance(course, CoursePage) or getattr(course, "specific_class", None) is CoursePage

@@ -32,9 +32,7 @@ def module_choices() -> list[tuple[int, str]]:
     modules = list(group_modules().only("pk", "path", "title"))
     step = Page.steplen
     courses = dict(
-        Page.objects.filter(path__in={m.path[:-step] for m in modules}).values_list(
-            "path", "title"
-        )
+        Page.objects.filter(path__in={m.path[:-step] for m in modules}).values_list("path", "title")
     )  # two queries in all, not one per module
     return [
         (m.pk, f"{courses[m.path[:-step]]} – {m.title}" if m.path[:-step] in courses else m.title)

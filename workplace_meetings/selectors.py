@@ -367,9 +367,7 @@ class PeriodHolding:
     present: int = 0  # people marked present (a person at two meetings counts once)
 
 
-def held_in_period(
-    root: OrgUnit, start: datetime.date, end: datetime.date
-) -> list[PeriodHolding]:
+def held_in_period(root: OrgUnit, start: datetime.date, end: datetime.date) -> list[PeriodHolding]:
     """Per live group module: meetings held in `root`'s subtree between `start` and `end`, the
     workplaces that held it of all of them, and the people present. Five queries whatever the
     number of units, meetings or people."""

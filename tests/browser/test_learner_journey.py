@@ -51,9 +51,7 @@ def watch_film_with_keyboard(page, *, fastest: bool = False):
         wait_in_page(page, "document.querySelector('video').playbackRate === 2")
     wait_in_page(page, "document.querySelector('video').ended", timeout=60_000)
     status = page.locator("[data-film-status]").first
-    wait_in_page(
-        page, "document.querySelector('[data-film-status]').textContent.includes('Sedd')"
-    )
+    wait_in_page(page, "document.querySelector('[data-film-status]').textContent.includes('Sedd')")
     assert "Sedd" in status.inner_text()
 
 

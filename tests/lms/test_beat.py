@@ -42,9 +42,7 @@ class Beats:
         # Every probe message taken off the queue: (arrival time, sender's pid).
         self.received: list[tuple[float, int]] = []
         self.logs: dict[int, Path] = {}
-        self.env = {
-            k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST"))
-        }
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST"))}
         self.env.update(
             DJANGO_SETTINGS_MODULE="lms.settings.test",
             LMS_DATA_DIR=str(tmp_path / "var"),
@@ -281,9 +279,7 @@ def test_beat_lock_is_held_by_one_and_passes_on_when_released(transactional_db, 
         second.release()
 
 
-def test_beat_lock_lost_when_its_connection_is_cut_or_its_file_replaced(
-    transactional_db, tmp_path
-):
+def test_beat_lock_lost_when_its_connection_is_cut_or_its_file_replaced(transactional_db, tmp_path):
     lock, other = make_lock(tmp_path), make_lock(tmp_path)
     try:
         assert lock.hold()
