@@ -2,7 +2,7 @@
 """The two commands of the README.
 
     python3 dev.py start   set up everything and run the demo (web, Celery worker and beat)
-    python3 dev.py test    run the whole test suite (plus ruff, its formatter and the migrations check)
+    python3 dev.py test    run the whole test suite (plus ruff, its formatter, the migrations check)
 
 Only Python 3.11 is needed. Everything goes into .venv/ and var/ inside the repository.
 """

@@ -218,6 +218,30 @@ def catalogue_address() -> tuple[int, str] | None:
     return cached("catalogue", "first", build) or None
 
 
+def menu_pages() -> list[tuple[str, str, bool]]:
+    """(title, address, public) of the live pages directly under a site's home page that
+    editors marked "show in menus" (Promote tab), in tree order; the catalogue has its own
+    link. Public ones are shown to visitors who have not logged in too."""
+
+    def build():
+        Page = apps.get_model("wagtailcore", "Page")
+        CourseIndexPage = apps.get_model("courses", "CourseIndexPage")
+        Site = apps.get_model("wagtailcore", "Site")
+        under_a_home = Page.objects.none()
+        for root in Site.objects.values_list("root_page__path", flat=True).distinct():
+            under_a_home |= Page.objects.filter(
+                path__startswith=root, depth=len(root) // Page.steplen + 1
+            )
+        pages = under_a_home.live().in_menu().not_type(CourseIndexPage).order_by("path").specific()
+        return [
+            (p.title, p.url, bool(getattr(type(p), "is_public", False)))
+            for p in pages
+            if p.url and not p.get_view_restrictions().exists()
+        ]
+
+    return cached("menu", "pages", build)
+
+
 def catalogue_courses(catalogue) -> list:
     """The live courses of a catalogue in order, with cover images and prerequisites loaded."""
     CoursePage = apps.get_model("courses", "CoursePage")

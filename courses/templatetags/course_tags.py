@@ -18,6 +18,16 @@ def catalogue_url(context) -> str:
     return cache
 
 
+@register.simple_tag(takes_context=True)
+def menu_pages(context) -> list[tuple[str, str]]:
+    """(title, address) of the pages editors put in the menu that this visitor may open."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    logged_in = bool(user and user.is_authenticated)
+    pages = content_cache.menu_pages()
+    return [(title, url) for title, url, public in pages if public or logged_in]
+
+
 @register.inclusion_tag("includes/progress_bar.html")
 def progress_bar(state, label: str):
     return {"state": state, "label": label}

@@ -132,6 +132,7 @@ TEMPLATES = [
                 "wagtail.contrib.settings.context_processors.settings",
                 "people.context_processors.sso",
                 "reports.context_processors.navigation",
+                "external_organisations.context_processors.navigation",
                 "lms.context_processors.navigation",
             ],
         },
