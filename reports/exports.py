@@ -114,7 +114,7 @@ def overdue_table(assignments, today: datetime.date) -> Table:
                 safe(a.user.get_full_name() or a.user.get_username()),
                 safe(unit.code if unit else ""),
                 safe(unit.name if unit else ""),
-                safe(a.course.title),
+                safe(a.course_title),
                 timezone.localdate(a.assigned_at),
                 a.due_on,
                 (today - a.due_on).days,

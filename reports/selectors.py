@@ -52,14 +52,17 @@ from django.db.models import (
     IntegerField,
     Max,
     Min,
+    OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
 from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from wagtail.models import Page
 
 from assignments import selectors as assignment_selectors
 from assignments.models import Assignment
@@ -664,10 +667,15 @@ def overdue_assignments(
     # Only a passed due date without an exemption can be overdue: narrowing by both first
     # lets the partial index on open due dates do the work; the state still decides.
     candidates = _scoped(roots, course_id).filter(due_on__lt=today, exempted_at__isnull=True)
+    # The course's title as a subquery, not a join: PostgreSQL then reads it only for the rows
+    # shown (after the sort and limit). Joined, the planner underestimated the overdue rows and
+    # looped over every page for each of them (0.2 s of 0.4 s at full size).
+    title = Page.objects.filter(pk=OuterRef("course_id")).values("title")[:1]
     return (
         with_state(candidates, today)
         .filter(state=OVERDUE)
-        .select_related("user", "user__person", "user__person__unit", "course")
+        .select_related("user", "user__person", "user__person__unit")
+        .annotate(course_title=Subquery(title))
         .order_by("due_on", "user__last_name", "user__first_name", "pk")
     )
 

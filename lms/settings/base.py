@@ -164,6 +164,14 @@ if DATABASE_REPLICA_URL:
         conn_health_checks=True,
     )
 REPLICA_READS = bool(DATABASE_REPLICA_URL)
+# PostgreSQL's JIT compiler: off for our connections unless DB_JIT=on. The dashboard aggregates
+# are planned as expensive (a state per assignment) but run in about 0.1 s; compiling them took
+# 0.7 s more on the full synthetic municipality (bench/dashboards.py, EXPLAIN ANALYZE).
+if env("DB_JIT", "off") != "on":
+    for _alias in DATABASES.values():
+        if _alias["ENGINE"].startswith("django.db.backends.postgresql"):
+            _options = _alias.setdefault("OPTIONS", {})
+            _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
 # Only the dashboards' read pages, their exports and the API; goal editing
 # (/admin/coverage/goals/) reads the primary so an editor sees the goal just saved.
 REPLICA_READ_PATHS = ["/admin/coverage/"]

@@ -37,7 +37,6 @@ def test_the_public_list_is_in_every_visitors_menu_while_published(client, publi
 
 
 def test_a_page_for_staff_only_is_not_in_the_menu_of_visitors(client, demo_site, learner):
-    from home.models import HomePage  # noqa: F401  (the demo site's root type)
     from wagtail.models import Page
 
     page = Page(title="Intranätsnytt", slug="intranatsnytt", show_in_menus=True)
