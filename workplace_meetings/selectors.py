@@ -274,14 +274,17 @@ def group_module_figures(
         return []
     parent_paths = {m.path[: -Page.steplen] for m in modules}
     courses = dict(Page.objects.filter(path__in=parent_paths).values_list("path", "title"))
-    units = list(OrgUnit.objects.filter(_subtrees(roots), active=True).order_by("path"))
-    by_id = {u.pk: u for u in units}
-    staffed = set(
-        _current(Person.objects.filter(unit__in=[u.pk for u in units]))
-        .values_list("unit_id", flat=True)
-        .distinct()
+    from django.db.models import Exists, OuterRef
+
+    # The units with "has current staff of its own" in the same query (one fewer round trip
+    # and no list of a thousand ids sent back).
+    units = list(
+        OrgUnit.objects.filter(_subtrees(roots), active=True)
+        .annotate(has_staff=Exists(_current(Person.objects.filter(unit_id=OuterRef("pk")))))
+        .order_by("path")
     )
-    counted = [u for u in units if u.pk in staffed]
+    by_id = {u.pk: u for u in units}
+    counted = [u for u in units if u.has_staff]
     held = modules_held_by_unit([u.pk for u in counted], since, [m.pk for m in modules])
     managers: dict[int, list[str]] = defaultdict(list)
     for unit_id, first, last in (
@@ -321,37 +324,35 @@ def group_module_figures(
 def units_missing_group_modules(today: datetime.date) -> list[tuple[int, int, str, int, str]]:
     """For the managers' reminder: (manager id, unit id, unit name, module id, module title)
     for every active unit with staff of its own and a manager that has not held a required
-    group module in the period and has no meeting of it planned. Five queries, whatever the
-    number of units, managers or people."""
+    group module in the period and has no meeting of it planned. Three queries, whatever the
+    number of units, managers or people: the modules, the managed units that have staff, and
+    the (unit, module) pairs already held or planned."""
+    from django.db.models import Exists, OuterRef
+
     modules = list(group_modules().filter(is_required=True).only("pk", "title", "path"))
     if not modules:
         return []
+    has_staff = Exists(_current(Person.objects.filter(unit_id=OuterRef("orgunit_id"))))
     managed = list(
-        OrgUnit.managers.through.objects.filter(orgunit__active=True).values_list(
-            "orgunit_id", "user_id", "orgunit__name"
-        )
-    )
-    staffed = set(
-        _current(Person.objects.filter(unit_id__in={u for u, _m, _n in managed}))
-        .values_list("unit_id", flat=True)
-        .distinct()
+        OrgUnit.managers.through.objects.filter(orgunit__active=True)
+        .filter(has_staff)
+        .values_list("orgunit_id", "user_id", "orgunit__name")
     )
     module_ids = [m.pk for m in modules]
-    held = modules_held_by_unit(staffed, period_start(today), module_ids)
-    planned = set(
-        WorkplaceMeeting.objects.filter(
-            unit_id__in=staffed,
-            module_id__in=module_ids,
-            status=MeetingStatus.PLANNED,
-            date__gte=today,
-        ).values_list("unit_id", "module_id")
+    covered = set(
+        WorkplaceMeeting.objects.filter(module_id__in=module_ids)
+        .filter(
+            Q(status=MeetingStatus.HELD, date__gte=period_start(today))
+            | Q(status=MeetingStatus.PLANNED, date__gte=today)
+        )
+        .values_list("unit_id", "module_id")
+        .distinct()
     )
     return [
         (manager_id, unit_id, unit_name, module.pk, module.title)
         for unit_id, manager_id, unit_name in sorted(managed, key=lambda r: (r[1], r[2]))
-        if unit_id in staffed
         for module in modules
-        if module.pk not in held.get(unit_id, set()) and (unit_id, module.pk) not in planned
+        if (unit_id, module.pk) not in covered
     ]
 
 

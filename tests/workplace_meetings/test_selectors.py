@@ -74,7 +74,7 @@ def _grow(root, n, module, today):
 
 def test_figures_take_a_constant_number_of_queries(apt, today, django_assert_num_queries):
     _grow(apt["soc"], 3, apt["module"], today)
-    with django_assert_num_queries(6) as small:
+    with django_assert_num_queries(5) as small:
         selectors.group_module_figures(roots=[apt["root"]], today=today)
     _grow(apt["root"], 30, apt["module"], today)
     with django_assert_num_queries(len(small.captured_queries)):
