@@ -30,6 +30,31 @@ from .municipality import NOW
 TARGET_RATIO = 2.0
 
 
+def _criterion(today, modules: list[int]) -> bool:
+    """The certification criterion for every unit (1,000 at full size) against CRITERION_SQL."""
+    from certification import evaluators
+    from certification.models import Criterion
+
+    criterion = Criterion(kind="group_modules_held", module_ids=modules, months=12)
+    units = list(OrgUnit.objects.order_by("path"))
+    evaluate = evaluators.get("group_modules_held").evaluate_many
+    since = evaluators.months_before(today, 12)
+    extra = {"since": since, "modules": modules, "wanted": len(modules)}
+    results = evaluate(criterion, units, today)
+    expected = {uid: (total, held) for uid, total, held in _sql(CRITERION_SQL, today, **extra)}
+    for unit in units:
+        got = results[unit.pk].figures
+        assert (got["workplaces"], got["held_all"]) == expected[unit.pk], unit.pk
+    ours = measure(lambda: evaluate(criterion, units, today), repeat=3)
+    baseline = measure(lambda: _sql(CRITERION_SQL, today, **extra), repeat=3)
+    return report(
+        f"certification: group modules held, every unit ({len(units)} units)",
+        ours,
+        baseline,
+        target=TARGET_RATIO,
+    )
+
+
 class _Undo(Exception):
     """Raised to roll the benchmark's writes back."""
 
@@ -80,8 +105,28 @@ WHERE NOT EXISTS (SELECT 1 FROM {meeting} w WHERE w.unit_id = s.id AND w.module_
 """
 
 
-def _sql(statement: str, today) -> list[tuple]:
-    params = {"today": today, "since": selectors.period_start(today)}
+# The certification criterion "group modules held" (workplace_meetings/certification.py) for
+# every unit: per unit, the workplaces (active units with current staff) in its subtree and
+# those of them that held every module asked for since %(since)s.
+CRITERION_SQL = """
+WITH staffed AS (
+    SELECT DISTINCT u.id, u.path FROM {unit} u JOIN {person} p ON p.unit_id = u.id
+    WHERE u.active AND p.anonymised_at IS NULL AND (p.end_date IS NULL OR p.end_date > %(today)s)
+), done AS (
+    SELECT s.id, s.path,
+           (SELECT COUNT(DISTINCT w.module_id) FROM {meeting} w
+            WHERE w.unit_id = s.id AND w.status = 'held' AND w.date >= %(since)s
+              AND w.module_id = ANY(%(modules)s)) = %(wanted)s AS ok
+    FROM staffed s
+)
+SELECT t.id, COUNT(d.id), COUNT(d.id) FILTER (WHERE d.ok)
+FROM {unit} t LEFT JOIN done d ON d.path LIKE t.path || '%%'
+GROUP BY t.id
+"""
+
+
+def _sql(statement: str, today, **extra) -> list[tuple]:
+    params = {"today": today, "since": selectors.period_start(today), **extra}
     with connection.cursor() as cursor:
         cursor.execute(statement.format(**_tables()), params)
         return cursor.fetchall()
@@ -119,7 +164,7 @@ def run() -> bool:
     ok = True
     try:
         with transaction.atomic():
-            _setup(today)
+            modules = _setup(today)
             roots = list(OrgUnit.get_root_nodes())
 
             figures = selectors.group_module_figures(roots=roots, today=today)
@@ -148,6 +193,7 @@ def run() -> bool:
             ours = measure(lambda: selectors.units_missing_group_modules(today), repeat=3)
             baseline = measure(lambda: _sql(REMINDER_SQL, today), repeat=3)
             ok &= report("group-module reminder decision", ours, baseline, target=TARGET_RATIO)
+            ok &= _criterion(today, modules)
             raise _Undo
     except _Undo:
         pass
