@@ -56,14 +56,14 @@ def _plan_pdf(unit_name: str) -> bytes:
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfgen import canvas
 
-    from diplomas.pdf import _font
+    from diplomas.pdf import font
 
     buffer = io.BytesIO()
     pdf = canvas.Canvas(buffer, pagesize=A4)
     pdf.setTitle(f"Handlingsplan för jämställdhet – {unit_name}")
-    pdf.setFont(_font("bold"), 16)
+    pdf.setFont(font("bold"), 16)
     pdf.drawString(72, 770, f"Handlingsplan för jämställdhet – {unit_name}")
-    pdf.setFont(_font("regular"), 11)
+    pdf.setFont(font("regular"), 11)
     lines = [
         "1. Kartläggning: lönekartläggning, sjukfrånvaro och föräldraledighet uppdelat på kön.",
         "2. Åtgärd: schemaläggning som gör heltid möjlig för alla som vill.",

@@ -7,7 +7,7 @@ from datetime import date
 
 from reportlab.lib.units import mm
 
-from diplomas.pdf import MUTED, _fit, _font, draw_issuer, draw_statement, open_sheet, swedish_date
+from diplomas.pdf import MUTED, _fit, draw_issuer, draw_statement, font, open_sheet, swedish_date
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,7 @@ class CertificateContent:
 
 
 def render(content: CertificateContent) -> bytes:
-    regular = _font("regular")
+    regular = font("regular")
     sheet = open_sheet(
         title=f"Certifikat – {content.programme_name}",
         author=content.issuer_name or "",

@@ -44,7 +44,9 @@ _FONT_FILES = {
 }
 
 
-def _font(kind: str) -> str:
+def font(kind: str) -> str:
+    """The name of an embedded TrueType font ("regular", "bold", "serif") for ReportLab, registered
+    on first use: diplomas, certificates and the active-measures report share it."""
     name = f"Diploma-{kind}"
     if name not in pdfmetrics.getRegisteredFontNames():
         for directory in _FONT_DIRS:
@@ -135,7 +137,7 @@ def draw_issuer(sheet: Sheet, issuer_name: str, logo: bytes | None = None) -> fl
         except Exception:  # a broken logo must not stop the diploma
             logging.getLogger(__name__).warning("Diploma logo could not be drawn", exc_info=True)
     if issuer_name:
-        regular = _font("regular")
+        regular = font("regular")
         pdf.setFillColor(MUTED)
         size = _fit(issuer_name, regular, 14, sheet.inner)
         pdf.setFont(regular, size)
@@ -149,7 +151,7 @@ def draw_statement(
 ) -> float:
     """ "Diplom / Detta intygar att / NAME / har genomfört kursen / SUBJECT", centred; returns
     the baseline of the subject line."""
-    regular, bold, serif = _font("regular"), _font("bold"), _font("serif")
+    regular, bold, serif = font("regular"), font("bold"), font("serif")
     pdf, centre, inner = sheet.pdf, sheet.width / 2, sheet.inner
     pdf.setFillColor(ACCENT)
     pdf.setFont(serif, 46)
@@ -179,7 +181,7 @@ def draw_statement(
 
 
 def render(content: DiplomaContent) -> bytes:
-    regular, bold = _font("regular"), _font("bold")
+    regular, bold = font("regular"), font("bold")
     sheet = open_sheet(
         title=f"Diplom – {content.course_title}",
         author=content.issuer_name or "",

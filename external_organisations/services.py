@@ -193,6 +193,14 @@ def _external_user(*, email: str, first_name: str = "", last_name: str = ""):
     return user
 
 
+def _record_decision(organisation: ExternalOrganisation, status: str, user, message: str) -> None:
+    organisation.status = status
+    organisation.decided_at = timezone.now()
+    organisation.decided_by = user
+    organisation.decision_message = message.strip()
+    organisation.save(update_fields=["status", "decided_at", "decided_by", "decision_message"])
+
+
 @transaction.atomic
 def organisation_approve(*, organisation: ExternalOrganisation, user, message: str = ""):
     organisation = ExternalOrganisation.objects.select_for_update().get(pk=organisation.pk)
@@ -201,11 +209,7 @@ def organisation_approve(*, organisation: ExternalOrganisation, user, message: s
     first, _sep, last = organisation.contact_name.partition(" ")
     contact = _external_user(email=organisation.contact_email, first_name=first, last_name=last)
     Membership.objects.create(organisation=organisation, user=contact, is_contact=True)
-    organisation.status = Status.APPROVED
-    organisation.decided_at = timezone.now()
-    organisation.decided_by = user
-    organisation.decision_message = message.strip()
-    organisation.save(update_fields=["status", "decided_at", "decided_by", "decision_message"])
+    _record_decision(organisation, Status.APPROVED, user, message)
     _mail(
         to=organisation.contact_email,
         subject=_("Your organisation has been approved"),
@@ -228,11 +232,7 @@ def organisation_decline(*, organisation: ExternalOrganisation, user, message: s
         raise ExternalError(_("Only a registration awaiting a decision can be declined."))
     if not message.strip():
         raise ExternalError(_("Write a message that tells the organisation why."))
-    organisation.status = Status.DECLINED
-    organisation.decided_at = timezone.now()
-    organisation.decided_by = user
-    organisation.decision_message = message.strip()
-    organisation.save(update_fields=["status", "decided_at", "decided_by", "decision_message"])
+    _record_decision(organisation, Status.DECLINED, user, message)
     _mail(
         to=organisation.contact_email,
         subject=_("Your organisation's registration was declined"),

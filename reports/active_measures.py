@@ -37,7 +37,6 @@ import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -412,32 +411,6 @@ def render_xlsx(report: Report) -> bytes:
     return output.getvalue()
 
 
-_FONT_DIRS = (
-    Path("/usr/share/fonts/truetype/dejavu"),
-    Path(__import__("reportlab").__file__).parent / "fonts",
-)
-_FONT_FILES = {
-    "regular": ("DejaVuSans.ttf", "Vera.ttf"),
-    "bold": ("DejaVuSans-Bold.ttf", "VeraBd.ttf"),
-}
-
-
-def _font(kind: str) -> str:
-    # Embedded TrueType as the diplomas do (diplomas/pdf.py): å, ä, ö in every viewer.
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-
-    name = f"Report-{kind}"
-    if name in pdfmetrics.getRegisteredFontNames():
-        return name
-    for directory in _FONT_DIRS:
-        for filename in _FONT_FILES[kind]:
-            if (directory / filename).is_file():
-                pdfmetrics.registerFont(TTFont(name, str(directory / filename)))
-                return name
-    raise RuntimeError(f"No font for reports found for {kind}")
-
-
 def render_pdf(report: Report) -> bytes:
     """A4 portrait with ReportLab (the diplomas' library): title, sections, tables; tagged
     with title, subject and language so a screen reader announces them."""
@@ -449,7 +422,9 @@ def render_pdf(report: Report) -> bytes:
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    regular, bold = _font("regular"), _font("bold")
+    from diplomas.pdf import font
+
+    regular, bold = font("regular"), font("bold")
     body = ParagraphStyle("body", fontName=regular, fontSize=10, leading=14, spaceAfter=6)
     h1 = ParagraphStyle("h1", fontName=bold, fontSize=18, leading=22, spaceAfter=4)
     h2 = ParagraphStyle("h2", fontName=bold, fontSize=13, leading=17, spaceBefore=10, spaceAfter=4)

@@ -14,26 +14,22 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 
-from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from wagtail.models import Page
 
-from people.models import OrgUnit, Person
+from people.models import OrgUnit
 
-from .selectors import group_modules, modules_held_by_unit
+from .selectors import course_titles, group_modules, has_current_staff, modules_held_by_unit
 
 KIND = "group_modules_held"
 
 
 def module_choices() -> list[tuple[int, str]]:
     """The live group modules, labelled with their course: what an editor may require."""
-    from wagtail.models import Page
-
     modules = list(group_modules().only("pk", "path", "title"))
+    courses = course_titles(modules)  # one query for all, not one per module
     step = Page.steplen
-    courses = dict(
-        Page.objects.filter(path__in={m.path[:-step] for m in modules}).values_list("path", "title")
-    )  # two queries in all, not one per module
     return [
         (m.pk, f"{courses[m.path[:-step]]} – {m.title}" if m.path[:-step] in courses else m.title)
         for m in modules
@@ -45,14 +41,9 @@ def _workplaces(units: Sequence[OrgUnit], today: datetime.date) -> list[tuple[in
     own. One query."""
     from certification.evaluators import in_subtrees
 
-    staff = Person.objects.filter(
-        Q(end_date__isnull=True) | Q(end_date__gt=today),
-        unit_id=OuterRef("pk"),
-        anonymised_at__isnull=True,
-    )
     return list(
         OrgUnit.objects.filter(in_subtrees(units, "path"), active=True)
-        .filter(Exists(staff))
+        .filter(has_current_staff(day=today))
         .values_list("pk", "path")
     )
 

@@ -12,7 +12,7 @@ from .selectors import held_in_period
 
 
 def meetings_section(context):
-    from reports.active_measures import HIDDEN, Section, SectionTable
+    from reports.active_measures import HIDDEN, Section, SectionTable, swedish_date
     from reports.selectors import SMALL_GROUP
 
     holdings = held_in_period(context.unit, context.start, context.end)
@@ -54,16 +54,10 @@ def meetings_section(context):
                 "unit with staff of its own on %(day)s. People present counts each person "
                 "once per module, however many meetings they attended."
             )
-            % {"day": _swedish(context.end)}
+            % {"day": swedish_date(context.end)}
         ],
         tables=[table],
     )
-
-
-def _swedish(day) -> str:
-    from reports.active_measures import swedish_date
-
-    return swedish_date(day)
 
 
 def register() -> None:

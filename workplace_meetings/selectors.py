@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from wagtail.models import Page
 
@@ -84,10 +84,24 @@ def group_modules() -> QuerySet:
     return ModulePage.objects.live().filter(for_group_viewing=True).order_by("path")
 
 
-def _current(people: QuerySet[Person]) -> QuerySet[Person]:
-    today = timezone.localdate()
-    return people.filter(
-        Q(end_date__isnull=True) | Q(end_date__gt=today), anonymised_at__isnull=True
+def _current(people: QuerySet[Person], day: datetime.date | None = None) -> QuerySet[Person]:
+    day = day or timezone.localdate()
+    return people.filter(Q(end_date__isnull=True) | Q(end_date__gt=day), anonymised_at__isnull=True)
+
+
+def has_current_staff(unit_ref: str = "pk", day: datetime.date | None = None) -> Exists:
+    """For filtering or annotating units: the unit has current staff of its own on `day`
+    (today), i.e. it is a workplace that holds meetings."""
+    return Exists(_current(Person.objects.filter(unit_id=OuterRef(unit_ref)), day))
+
+
+def course_titles(modules: Iterable[Page]) -> dict[str, str]:
+    """The parent course's title per module path prefix (`module.path[:-Page.steplen]`), in one
+    query, for labelling modules with their course."""
+    return dict(
+        Page.objects.filter(path__in={m.path[: -Page.steplen] for m in modules}).values_list(
+            "path", "title"
+        )
     )
 
 
@@ -272,15 +286,12 @@ def group_module_figures(
     modules = list(group_modules())
     if not modules:
         return []
-    parent_paths = {m.path[: -Page.steplen] for m in modules}
-    courses = dict(Page.objects.filter(path__in=parent_paths).values_list("path", "title"))
-    from django.db.models import Exists, OuterRef
-
+    courses = course_titles(modules)
     # The units with "has current staff of its own" in the same query (one fewer round trip
     # and no list of a thousand ids sent back).
     units = list(
         OrgUnit.objects.filter(_subtrees(roots), active=True)
-        .annotate(has_staff=Exists(_current(Person.objects.filter(unit_id=OuterRef("pk")))))
+        .annotate(has_staff=has_current_staff())
         .order_by("path")
     )
     by_id = {u.pk: u for u in units}
@@ -327,15 +338,12 @@ def units_missing_group_modules(today: datetime.date) -> list[tuple[int, int, st
     group module in the period and has no meeting of it planned. Three queries, whatever the
     number of units, managers or people: the modules, the managed units that have staff, and
     the (unit, module) pairs already held or planned."""
-    from django.db.models import Exists, OuterRef
-
     modules = list(group_modules().filter(is_required=True).only("pk", "title", "path"))
     if not modules:
         return []
-    has_staff = Exists(_current(Person.objects.filter(unit_id=OuterRef("orgunit_id"))))
     managed = list(
         OrgUnit.managers.through.objects.filter(orgunit__active=True)
-        .filter(has_staff)
+        .filter(has_current_staff("orgunit_id"))
         .values_list("orgunit_id", "user_id", "orgunit__name")
     )
     module_ids = [m.pk for m in modules]
@@ -372,22 +380,14 @@ def held_in_period(root: OrgUnit, start: datetime.date, end: datetime.date) -> l
     """Per live group module: meetings held in `root`'s subtree between `start` and `end`, the
     workplaces that held it of all of them, and the people present. Five queries whatever the
     number of units, meetings or people."""
-    from django.db.models import Count
-
     modules = list(group_modules().only("pk", "title", "path"))
     if not modules:
         return []
     step = Page.steplen
-    courses = dict(
-        Page.objects.filter(path__in={m.path[:-step] for m in modules}).values_list("path", "title")
-    )
-    staff_on_end = Person.objects.filter(
-        Q(end_date__isnull=True) | Q(end_date__gt=end), anonymised_at__isnull=True
-    )
+    courses = course_titles(modules)
     workplaces = (
-        staff_on_end.filter(unit__path__startswith=root.path, unit__active=True)
-        .values("unit_id")
-        .distinct()
+        OrgUnit.objects.filter(path__startswith=root.path, active=True)
+        .filter(has_current_staff(day=end))
         .count()
     )
     held = WorkplaceMeeting.objects.filter(
