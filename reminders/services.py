@@ -51,8 +51,8 @@ from .models import Delivery, DeliveryStatus, Notice, NoticeKind
 
 logger = logging.getLogger(__name__)
 
-CHUNK = 5000  # assignment ids per slice of the sweep
-PLAN_BATCH = 1000  # people per planning transaction
+CHUNK = 50_000  # assignment ids per slice of the sweep
+PLAN_BATCH = 10_000  # people per planning transaction
 SEND_RUN_SECONDS = 10 * 60  # one send_due run stops claiming after this (the task runs every 15)
 # The send task's time limits (tasks.py): soft two minutes after a run stops claiming, hard one
 # minute later, when the pool kills the worker process. So no living worker holds a claim longer
