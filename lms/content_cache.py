@@ -21,9 +21,11 @@ database (`course_structure(..., fresh=True)`).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -59,17 +61,41 @@ MODULE_FIELDS = (
 )
 
 
+# Within one request the generation is read once (`request_scope`): a page reads a dozen
+# entries, and each read of the number is a round trip to Redis.
+_request_memo: ContextVar[dict | None] = ContextVar("content_generation", default=None)
+
+
+@contextlib.contextmanager
+def request_scope() -> Iterator[None]:
+    """Read the generation at most once until the block ends (one request: see
+    lms.middleware.ContentCacheScopeMiddleware); a bump in the block reads it again."""
+    token = _request_memo.set({})
+    try:
+        yield
+    finally:
+        _request_memo.reset(token)
+
+
 def generation() -> int:
     """The current content generation; started from the clock so that entries written before
     a cache flush can never match a restarted counter."""
+    memo = _request_memo.get()
+    if memo and "value" in memo:
+        return memo["value"]
     value = cache.get(GENERATION_KEY)
     if value is None:
         cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
         value = cache.get(GENERATION_KEY)
+    if memo is not None:
+        memo["value"] = int(value or 0)
     return int(value or 0)
 
 
 def _bump_now() -> None:
+    memo = _request_memo.get()
+    if memo is not None:
+        memo.pop("value", None)
     try:
         cache.incr(GENERATION_KEY)
     except ValueError:  # no generation yet (a fresh cache): start one
@@ -290,7 +316,8 @@ def required_module_ids(course_ids: list[int]) -> dict[int, list[tuple[int, bool
     from wagtail.models import Page
 
     ModulePage = apps.get_model("modules", "ModulePage")
-    keys = {cid: f"content:{generation()}:course-modules:{cid}" for cid in course_ids}
+    current = generation()
+    keys = {cid: f"content:{current}:course-modules:{cid}" for cid in course_ids}
     found = cache.get_many(list(keys.values()))
     result = {cid: found[key] for cid, key in keys.items() if key in found}
     missing = [cid for cid in course_ids if cid not in result]
@@ -327,7 +354,8 @@ def films(ids: list[int]) -> dict[int, Any]:
     wanted = sorted({int(i) for i in ids if i not in (None, "")})
     if not wanted:
         return {}
-    keys = {pk: f"content:{generation()}:film:{pk}" for pk in wanted}
+    current = generation()
+    keys = {pk: f"content:{current}:film:{pk}" for pk in wanted}
     found = cache.get_many(list(keys.values()))
     result = {pk: found[key] for pk, key in keys.items() if key in found}
     missing = [pk for pk in wanted if pk not in result]

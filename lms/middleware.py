@@ -37,6 +37,20 @@ class LanguageMiddleware(LocaleMiddleware):
         request.LANGUAGE_CODE = translation.get_language()
 
 
+class ContentCacheScopeMiddleware:
+    """The content cache's generation is read once per request, not once per cached entry:
+    each read is a round trip to Redis (lms.content_cache.request_scope)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from lms import content_cache
+
+        with content_cache.request_scope():
+            return self.get_response(request)
+
+
 class CachedSiteMiddleware(MiddlewareMixin):
     """For pages served by Wagtail: the request's site and its root page from the content
     cache (`lms.content_cache`), instead of three queries on every page view. Wagtail keeps

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "lms.logs.RequestLogMiddleware",
+    "lms.middleware.ContentCacheScopeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "lms.headers.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -144,3 +144,40 @@ def test_the_generation_is_bumped_again_when_the_transaction_commits(
         content_cache.bump("test")
     assert len(callbacks) == 1
     assert content_cache.generation() == before + 2
+
+
+class _CountingCache:
+    """Django's cache, counting reads of the generation number."""
+
+    def __init__(self, real):
+        self.real, self.generation_reads = real, 0
+
+    def get(self, key, *args, **kwargs):
+        if key == content_cache.GENERATION_KEY:
+            self.generation_reads += 1
+        return self.real.get(key, *args, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self.real, name)
+
+
+def test_a_page_reads_the_generation_once_per_request(two_learners, catalogue, monkeypatch):
+    # Each read is a round trip to Redis in production; the catalogue reads a dozen entries.
+    clients, course, _film = two_learners
+    warm(clients, course, catalogue)
+    counting = _CountingCache(content_cache.cache)
+    monkeypatch.setattr(content_cache, "cache", counting)
+    for url in (catalogue.url, course.url, course.get_children().first().url):
+        counting.generation_reads = 0
+        assert clients[0].get(url).status_code == 200
+        assert counting.generation_reads == 1, url
+
+
+def test_a_bump_within_a_request_is_seen_within_it(two_learners):
+    with content_cache.request_scope():
+        before = content_cache.generation()
+        content_cache.bump("test")
+        assert content_cache.generation() != before
+    # Outside a request nothing is remembered: every read asks the cache.
+    content_cache.bump("test")
+    assert content_cache.generation() != before
