@@ -30,12 +30,11 @@ from courses.models import CourseIndexPage, CoursePage
 from home.models import HomePage
 from progress.models import CourseProgress
 
-from .server import gunicorn, log_in, production_env
+from .server import free_port, gunicorn, log_in, production_env
 
 TARGET_RATIO = 0.80
 SECONDS = float(os.environ.get("BENCH_PAGE_SECONDS", "10"))  # per page and run
 CLIENTS = 8
-PORT = 8766
 
 
 def _queries(client: Client, url: str) -> int:
@@ -117,10 +116,11 @@ def run() -> bool:
     client.force_login(user)
     queries = {url: _queries(client, url) for _name, url in [("floor", floor.url), *pages]}
     work = Path(tempfile.mkdtemp(prefix="lms-bench-pages-"))
-    env = production_env(PORT, work, _database_url())
+    port = free_port()
+    env = production_env(port, work, _database_url())
     options = ("--workers", "2", "--worker-class", "sync", "--timeout", "60")
     passed = True
-    with gunicorn(env, PORT, *options) as base:
+    with gunicorn(env, port, *options) as base:
         cookie = log_in(base, user.get_username(), password)
         for _name, url in [("floor", floor.url), *pages]:
             requests_per_second(base, url, cookie, seconds=1)  # every worker warm

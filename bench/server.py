@@ -7,6 +7,7 @@ import contextlib
 import http.client
 import os
 import secrets
+import socket
 import subprocess
 import sys
 import time
@@ -15,6 +16,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on now (the kernel's choice)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def production_env(port: int, work: Path, database_url: str | None = None) -> dict[str, str]:
