@@ -78,9 +78,12 @@ def gunicorn(env: dict[str, str], port: int, *options: str) -> Iterator[str]:
                 raise RuntimeError("gunicorn stopped at start")
             try:
                 connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-                connection.request("GET", "/health/?check=database")
-                if connection.getresponse().status == 200:
-                    break
+                try:
+                    connection.request("GET", "/health/?check=database")
+                    if connection.getresponse().status == 200:
+                        break
+                finally:
+                    connection.close()
             except OSError:
                 pass
             time.sleep(1)

@@ -87,9 +87,10 @@ def generation() -> int:
     if value is None:
         cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
         value = cache.get(GENERATION_KEY)
+    value = int(value or 0)
     if memo is not None:
-        memo["value"] = int(value or 0)
-    return int(value or 0)
+        memo["value"] = value
+    return value
 
 
 def _bump_now() -> None:

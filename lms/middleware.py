@@ -4,6 +4,8 @@ from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 from django.utils.deprecation import MiddlewareMixin
 
+from lms import content_cache
+
 
 class LoginRequiredMiddleware(DjangoLoginRequired):
     """Django's login-required default, with two exceptions handled elsewhere.
@@ -45,8 +47,6 @@ class ContentCacheScopeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from lms import content_cache
-
         with content_cache.request_scope():
             return self.get_response(request)
 
@@ -59,7 +59,5 @@ class CachedSiteMiddleware(MiddlewareMixin):
     def process_view(self, request, view_func, view_args, view_kwargs):
         match = request.resolver_match
         if match is not None and match.url_name == "wagtail_serve":
-            from lms import content_cache
-
             content_cache.site_for_request(request)
         return None
