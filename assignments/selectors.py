@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import (
     BooleanField,
     Case,
@@ -26,6 +27,8 @@ from django.db.models import (
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from lms import content_cache
+from lms.compiled_query import CompiledQuery
 from progress.models import Completion, CourseProgress
 
 from .models import Assignment
@@ -94,31 +97,45 @@ def open_assignments() -> QuerySet[Assignment]:
     return Assignment.objects.filter(ended_at__isnull=True)
 
 
+def _open_with_state(today: datetime.date, *, user_id: int) -> QuerySet:
+    """The learner's open assignments as `with_state` decides, as rows of _COLUMNS."""
+    return (
+        with_state(open_assignments().filter(user_id=user_id), today)
+        .annotate(due_date_counts=ExpressionWrapper(_due_date_counts(), BooleanField()))
+        .values_list(*_COLUMNS)
+    )
+
+
+_FIELDS = tuple(f.attname for f in Assignment._meta.concrete_fields)
+_COLUMNS = (*_FIELDS, "state", "due_date_counts")
+# Every learner page asks this of every learner: compiled once per process and day.
+_MINE = CompiledQuery(Assignment, _open_with_state, names=("user_id",))
+
+
 def my_assignments(*, user, today: datetime.date | None = None) -> list[Assignment]:
     """The learner's open assignments, the most urgent first, each with `state` and
-    `state_label`; finished ones last."""
-    rows = list(
-        with_state(open_assignments().filter(user=user), today)
-        .annotate(due_date_counts=ExpressionWrapper(_due_date_counts(), BooleanField()))
-        .select_related("course")
-        .order_by("due_on", "course__title")
-    )
+    `state_label` and its course (from the content cache); finished ones last."""
+    today = today or timezone.localdate()
+    fields = len(_FIELDS)
+    rows = []
+    for values in _MINE.rows(today, user_id=user.pk):
+        row = Assignment.from_db(DEFAULT_DB_ALIAS, _FIELDS, values[:fields])
+        row.state, row.due_date_counts = values[fields], bool(values[fields + 1])
+        rows.append(row)
+    courses = content_cache.pages([row.course_id for row in rows])
     for row in rows:
+        row.course = courses[row.course_id]
         _label(row)
+    rows.sort(key=lambda a: (a.due_on, a.course.title))
     rows.sort(key=lambda a: (a.state not in TO_DO, a.state != OVERDUE, a.due_on))
     return rows
 
 
 def my_assignment(*, user, course_id: int, today: datetime.date | None = None):
     """The learner's open assignment of one course with `state` and `state_label`, or None."""
-    row = (
-        with_state(open_assignments().filter(user=user, course_id=course_id), today)
-        .annotate(due_date_counts=ExpressionWrapper(_due_date_counts(), BooleanField()))
-        .first()
+    return next(
+        (a for a in my_assignments(user=user, today=today) if a.course_id == course_id), None
     )
-    if row is not None:
-        _label(row)
-    return row
 
 
 def _label(row: Assignment) -> Assignment:

@@ -48,6 +48,7 @@ class CourseIndexPage(Page):
 
         courses = courses_for(request, courses)
         states = progress_selectors.catalogue_states(user=request.user, courses=courses)
+        heads = content_cache.catalogue_card_heads(self, request)
         if form.is_valid():
             data = form.cleaned_data
             if data["audience"]:
@@ -58,7 +59,13 @@ class CourseIndexPage(Page):
                 courses = [c for c in courses if states[c.pk].status == data["status"]]
         context.update(
             filter_form=form,
-            course_states=[(c, states[c.pk]) for c in courses],
+            # The empty form is the same for everybody: rendered once per language.
+            filter_fields=None
+            if form.is_bound
+            else content_cache.static_fragment(
+                "courses/includes/catalogue_filter_fields.html", {"filter_form": form}
+            ),
+            course_states=[(c, states[c.pk], heads[c.pk]) for c in courses],
             filtered=form.is_bound,
         )
         return context

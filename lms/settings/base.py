@@ -266,7 +266,7 @@ CACHE_URL = env("CACHE_URL", "") or REDIS_URL
 CACHES = {
     "default": (
         {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "lms.cache.RedisCache",
             "LOCATION": CACHE_URL,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", "lms"),
             "TIMEOUT": 300,

@@ -181,3 +181,71 @@ def test_a_bump_within_a_request_is_seen_within_it(two_learners):
     # Outside a request nothing is remembered: every read asks the cache.
     content_cache.bump("test")
     assert content_cache.generation() != before
+
+
+def test_catalogue_cards_are_in_each_learners_language(two_learners, catalogue):
+    from django.urls import reverse
+
+    clients, _course, _film = two_learners
+    swedish, english = clients
+    english.post(reverse("set_language"), {"language": "en", "next": "/"})
+    for client in (swedish, english, swedish):  # the Swedish cards are cached first
+        client.get(catalogue.url)
+    assert "Nivå 1" in swedish.get(catalogue.url).content.decode()
+    html = english.get(catalogue.url).content.decode()
+    assert "Level 1" in html and "Nivå 1" not in html
+
+
+def test_a_renamed_course_shows_in_the_learners_assignments(two_learners):
+    import datetime
+
+    from django.utils import timezone
+
+    from assignments.models import Assignment
+
+    clients, course, _film = two_learners
+    for client in clients:
+        user = client.session["_auth_user_id"]
+        Assignment.objects.create(
+            user_id=user,
+            course=course,
+            assigned_at=timezone.now(),
+            due_on=timezone.localdate() + datetime.timedelta(days=9),
+        )
+        assert ">Cachekurs<" in client.get("/").content.decode()
+    course.title = "Nytt kursnamn"
+    course.save_revision().publish()
+    for client in clients:
+        html = client.get("/").content.decode()
+        assert ">Nytt kursnamn<" in html and ">Cachekurs<" not in html
+
+
+def test_a_changed_image_outdates_the_cached_cards(two_learners, catalogue):
+    """A course card carries its cover's rendition address: a replaced image must not leave
+    learners with a cached card pointing at a deleted file."""
+    import io
+
+    from django.core.files.images import ImageFile
+    from PIL import Image as PillowImage
+    from wagtail.images import get_image_model
+
+    def png(colour: str) -> ImageFile:
+        data = io.BytesIO()
+        PillowImage.new("RGB", (960, 480), colour).save(data, "PNG")
+        return ImageFile(data, name=f"{colour}.png")
+
+    clients, course, _film = two_learners
+    image = get_image_model().objects.create(title="Omslag", file=png("red"))
+    course.cover_image = image
+    course.save_revision().publish()
+    first = clients[0].get(catalogue.url).content.decode()
+    old_address = re.search(
+        r'<img[^>]+src="([^"]+)"[^>]*class="card-image"|<img[^>]*class="card-image"[^>]+src="([^"]+)"',
+        first,
+    )
+    assert old_address, "the card shows the cover image"
+    image.file = png("blue")
+    image.save()
+    image.renditions.all().delete()
+    html = clients[1].get(catalogue.url).content.decode()
+    assert (old_address.group(1) or old_address.group(2)) not in html

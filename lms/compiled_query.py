@@ -1,0 +1,106 @@
+"""A queryset compiled to SQL once per process, then run with new values for its placeholders.
+
+The learner's pages ask the same questions of every learner ("my open assignments and their
+state"). Building that queryset (a CASE over five EXISTS subqueries) and compiling it cost the
+ORM about three milliseconds per request, while PostgreSQL answers it on an index in a tenth
+of that. Here the queryset is still the one source of the SQL: it is built once with sentinel
+values where the per-request values go, compiled, and the SQL is kept; each run swaps the
+sentinels in the parameters for the real values and applies the same database converters the
+ORM would.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import DEFAULT_DB_ALIAS, connections, router
+from django.db.models import Model, QuerySet
+
+# Ids no row has: unmistakable among a query's parameters.
+_SENTINEL_BASE = -9_000_000_000_000_000_000
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    sql: str
+    params: tuple
+    slots: dict[str, tuple[int, ...]]
+    expressions: tuple  # what each selected column is, for the converters
+
+
+class CompiledQuery:
+    """`build(key, **placeholders)` returns a `values_list` queryset; `rows(key, **values)`
+    runs its SQL with `values` in place of the placeholders. `key` is whatever else changes
+    the SQL (a date, say); a few keys are kept."""
+
+    def __init__(
+        self,
+        model: type[Model],
+        build: Callable[..., QuerySet],
+        *,
+        names: tuple[str, ...],
+        keep: int = 4,
+    ):
+        self._model = model
+        self._build = build
+        self._names = names
+        self._keep = keep
+        self._compiled: dict[tuple, _Compiled] = {}
+        self._lock = threading.Lock()
+
+    def _compile(self, key: Hashable, alias: str) -> _Compiled:
+        sentinels = {name: _SENTINEL_BASE + n for n, name in enumerate(self._names)}
+        queryset = self._build(key, **sentinels).using(alias)
+        compiler = queryset.query.get_compiler(using=alias)
+        sql, params = compiler.as_sql()
+        slots = {
+            name: tuple(i for i, param in enumerate(params) if param == sentinel)
+            for name, sentinel in sentinels.items()
+        }
+        missing = [name for name, found in slots.items() if not found]
+        if missing:  # a placeholder the ORM inlined or dropped: never run with a sentinel
+            raise ValueError(f"placeholders not among the query's parameters: {missing}")
+        return _Compiled(
+            sql, tuple(params), slots, tuple(col for col, _sql, _alias in compiler.select)
+        )
+
+    def rows(self, key: Hashable, **values: Any) -> list[tuple]:
+        # Routed per run: the same query may read from a replica in another request.
+        alias = router.db_for_read(self._model) or DEFAULT_DB_ALIAS
+        compiled = self._compiled.get((key, alias))
+        if compiled is None:
+            compiled = self._compile(key, alias)
+            with self._lock:
+                if len(self._compiled) >= self._keep:
+                    self._compiled.clear()
+                self._compiled[(key, alias)] = compiled
+        params = list(compiled.params)
+        for name, value in values.items():
+            for slot in compiled.slots[name]:
+                params[slot] = value
+        connection = connections[alias]
+        with connection.cursor() as cursor:
+            cursor.execute(compiled.sql, params)
+            rows = cursor.fetchall()
+        converters = []
+        for position, expression in enumerate(compiled.expressions):
+            functions = connection.ops.get_db_converters(expression) + expression.get_db_converters(
+                connection
+            )
+            if functions:
+                converters.append((position, functions, expression))
+        if not converters:
+            return rows
+        converted = []
+        for row in rows:
+            row = list(row)
+            for position, functions, expression in converters:
+                value = row[position]
+                for function in functions:
+                    value = function(value, expression, connection)
+                row[position] = value
+            converted.append(tuple(row))
+        return converted
