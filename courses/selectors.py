@@ -1,13 +1,8 @@
 from __future__ import annotations
 
+from lms import content_cache
 from progress import selectors as progress_selectors
 from progress.models import CourseProgress
-
-from .models import CourseIndexPage, CoursePage
-
-
-def catalogue_page() -> CourseIndexPage | None:
-    return CourseIndexPage.objects.live().order_by("path").first()
 
 
 def my_course_states(*, user) -> list[progress_selectors.CourseState]:
@@ -21,12 +16,8 @@ def my_course_states(*, user) -> list[progress_selectors.CourseState]:
         .values_list("course_id", flat=True)
         .distinct()
     )
-    courses = {
-        c.pk: c
-        for c in CoursePage.objects.filter(pk__in=course_ids)
-        .select_related("cover_image")
-        .prefetch_related("prerequisites")
-    }
+    # Titles, addresses and prerequisites change only on publish: from the content cache.
+    courses = content_cache.courses(course_ids)
     ordered = [courses[i] for i in dict.fromkeys(course_ids) if i in courses]
     states = progress_selectors.catalogue_states(user=user, courses=ordered)
     return [

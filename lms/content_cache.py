@@ -394,6 +394,22 @@ def pages(ids: list[int]) -> dict[int, Any]:
     return _many("page", ids, lambda missing: Page.objects.in_bulk(missing))
 
 
+def courses(ids: list[int]) -> dict[int, Any]:
+    """{course id: CoursePage} (cover image and prerequisites loaded) for many courses at once,
+    published or not, such as the courses a learner has started."""
+    CoursePage = apps.get_model("courses", "CoursePage")
+
+    def load(missing: list[int]) -> dict[int, Any]:
+        return {
+            course.pk: course
+            for course in CoursePage.objects.filter(pk__in=missing)
+            .select_related("cover_image")
+            .prefetch_related("prerequisites")
+        }
+
+    return _many("course-page", ids, load)
+
+
 def _many(name: str, ids: list[int], load: Callable[[list[int]], dict[int, Any]]) -> dict:
     wanted = sorted({int(i) for i in ids if i not in (None, "")})
     if not wanted:

@@ -52,12 +52,13 @@ class ContentCacheScopeMiddleware:
 
 
 class CachedSiteMiddleware(MiddlewareMixin):
-    """For pages served by Wagtail: the request's site and its root page from the content
-    cache (`lms.content_cache`), instead of three queries on every page view. Wagtail keeps
-    the site it finds on `request._wagtail_site` and reads it from there."""
+    """The request's site and its root page from the content cache (`lms.content_cache`),
+    instead of up to three queries: for pages Wagtail serves, and for the site's own learner
+    views whose templates link to pages (`pageurl` asks for the site). Wagtail keeps the site
+    it finds on `request._wagtail_site` and reads it from there. Not for the admin, where
+    editors change sites, nor the API, which links to no page."""
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        match = request.resolver_match
-        if match is not None and match.url_name == "wagtail_serve":
+        if not request.path_info.startswith(("/admin/", "/api/")):
             content_cache.site_for_request(request)
         return None

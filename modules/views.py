@@ -38,9 +38,17 @@ def _module_for_learner(request: HttpRequest, page_id: int) -> ModulePage:
 def module_context(
     module: ModulePage, request: HttpRequest, state, *, preview: bool = False
 ) -> dict:
-    films = {} if preview else selectors.film_progress_by_block(user=request.user, module=module)
+    # A module without films or reflections has no rows of them to read.
+    kinds = {block.block_type for block in module.body}
+    films = (
+        selectors.film_progress_by_block(user=request.user, module=module)
+        if not preview and "film" in kinds
+        else {}
+    )
     answers = (
-        {} if preview else selectors.reflection_answers_by_block(user=request.user, module=module)
+        selectors.reflection_answers_by_block(user=request.user, module=module)
+        if not preview and "reflection" in kinds
+        else {}
     )
     quizzes = [b.value["quiz"] for b in module.body if b.block_type == "quiz" and b.value["quiz"]]
     statuses = (
