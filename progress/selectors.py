@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.db import DEFAULT_DB_ALIAS
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from wagtail.models import Page
 
 from lms import content_cache
+from lms.compiled_query import CompiledQuery
 
 from .models import Completion, CourseProgress, ModuleProgress
 
@@ -85,10 +87,34 @@ def current_round(*, user, course_id: int) -> CourseProgress | None:
 
 
 def completed_course_ids(*, user, course_ids: list[int] | None = None) -> set[int]:
-    qs = Completion.objects.filter(user=user)
-    if course_ids is not None:
-        qs = qs.filter(course_id__in=course_ids)
-    return set(qs.values_list("course_id", flat=True))
+    """The courses the learner has a completion of (of `course_ids`, when given; none asked
+    about, no query)."""
+    if course_ids is not None and not course_ids:
+        return set()
+    done = {course_id for (course_id,) in _MY_COMPLETIONS.rows("", user_id=user.pk)}
+    return done if course_ids is None else done & set(course_ids)
+
+
+_ROUND_FIELDS = tuple(f.attname for f in CourseProgress._meta.concrete_fields)
+_MY_ROUNDS = CompiledQuery(
+    CourseProgress,
+    lambda _key, *, user_id: (
+        CourseProgress.objects.filter(user_id=user_id).order_by("round").values_list(*_ROUND_FIELDS)
+    ),
+    names=("user_id",),
+)
+_MY_DONE_MODULES = CompiledQuery(
+    ModuleProgress,
+    lambda _key, *, user_id: ModuleProgress.objects.filter(
+        course_progress__user_id=user_id, completed_at__isnull=False
+    ).values_list("course_progress_id", "module_id"),
+    names=("user_id",),
+)
+_MY_COMPLETIONS = CompiledQuery(
+    Completion,
+    lambda _key, *, user_id: Completion.objects.filter(user_id=user_id).values_list("course_id"),
+    names=("user_id",),
+)
 
 
 def _prerequisite_reasons(course: Page, done: set[int], prerequisites: list[Page]) -> list[str]:
@@ -182,16 +208,20 @@ def catalogue_states(*, user, courses: list[Page]) -> dict[int, CourseState]:
         if modules
     }
 
-    # Ordered by round, so the dict keeps each course's latest round.
-    progress_rows = {
-        p.course_id: p
-        for p in CourseProgress.objects.filter(user=user, course_id__in=ids).order_by("round")
-    }
+    # The learner's own rows, whatever the courses: three queries compiled once per process
+    # (lms.compiled_query), filtered here to the courses asked about.
+    wanted = set(ids)
+    progress_rows: dict[int, CourseProgress] = {}
+    fields = _ROUND_FIELDS
+    for values in _MY_ROUNDS.rows("", user_id=user.pk):  # ordered by round: the latest wins
+        row = CourseProgress.from_db(DEFAULT_DB_ALIAS, fields, values)
+        if row.course_id in wanted:
+            progress_rows[row.course_id] = row
+    latest = {p.pk for p in progress_rows.values()}
     done: dict[int, set[int]] = {}
-    for progress_id, module_id in ModuleProgress.objects.filter(
-        course_progress__in=[p.pk for p in progress_rows.values()], completed_at__isnull=False
-    ).values_list("course_progress_id", "module_id"):
-        done.setdefault(progress_id, set()).add(module_id)
+    for progress_id, module_id in _MY_DONE_MODULES.rows("", user_id=user.pk):
+        if progress_id in latest:
+            done.setdefault(progress_id, set()).add(module_id)
 
     prerequisites: dict[int, list[Page]] = {c.pk: list(c.prerequisites.all()) for c in courses}
     all_prereq_ids = [p.pk for ps in prerequisites.values() for p in ps]

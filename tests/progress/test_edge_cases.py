@@ -1,6 +1,7 @@
 """Edge cases found in review: editors changing courses under learners, crafted page ids."""
 
 import pytest
+from django.utils import timezone
 
 from progress import selectors, services
 from progress.models import Completion
@@ -63,3 +64,34 @@ def test_a_course_of_only_optional_modules_needs_all_of_them(catalogue, learner)
     first, second = modules_of(course)
     assert services.module_complete(user=learner, module=first).completion is None
     assert services.module_complete(user=learner, module=second).completion is not None
+
+
+def test_catalogue_states_are_the_learners_own_and_of_the_latest_round(catalogue, learner):
+    """The catalogue reads the learner's rows through queries compiled once per process: another
+    learner's progress never shows, and a new round starts the count again."""
+    from progress.models import CourseProgress
+    from tests.factories import UserFactory
+
+    course = make_course(catalogue, modules=2, sequential=False)
+    other_course = make_course(catalogue, modules=1)
+    first, second = modules_of(course)
+    someone_else = UserFactory()
+    services.module_complete(user=someone_else, module=first)
+    services.module_complete(user=someone_else, module=second)
+    services.module_complete(user=learner, module=first)
+
+    states = selectors.catalogue_states(user=learner, courses=[course, other_course])
+    assert states[course.pk].status == selectors.IN_PROGRESS
+    assert (states[course.pk].required_done, states[course.pk].required_total) == (1, 2)
+    assert states[other_course.pk].status == selectors.NOT_STARTED
+    theirs = selectors.catalogue_states(user=someone_else, courses=[course])
+    assert theirs[course.pk].status == selectors.COMPLETED
+
+    # A second round (a renewal): nothing of the first round counts.
+    services.module_complete(user=learner, module=second)
+    CourseProgress.objects.create(
+        user=learner, course_id=course.pk, round=2, started_at=timezone.now()
+    )
+    states = selectors.catalogue_states(user=learner, courses=[course])
+    assert states[course.pk].status == selectors.IN_PROGRESS
+    assert states[course.pk].required_done == 0
