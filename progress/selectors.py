@@ -83,7 +83,21 @@ class CourseState:
 
 
 def current_round(*, user, course_id: int) -> CourseProgress | None:
-    return CourseProgress.objects.filter(user=user, course_id=course_id).order_by("-round").first()
+    """The learner's latest round of the course, or None (asked on every course and module
+    page: compiled once per process)."""
+    for values in _LATEST_ROUND.rows("", user_id=user.pk, course_id=course_id):
+        return CourseProgress.from_db(DEFAULT_DB_ALIAS, _ROUND_FIELDS, values)
+    return None
+
+
+def _module_rows(progress: CourseProgress) -> dict[int, ModuleProgress]:
+    return {
+        row.module_id: row
+        for row in (
+            ModuleProgress.from_db(DEFAULT_DB_ALIAS, _MODULE_FIELDS, values)
+            for values in _ROUND_MODULES.rows("", progress_id=progress.pk)
+        )
+    }
 
 
 def completed_course_ids(*, user, course_ids: list[int] | None = None) -> set[int]:
@@ -102,6 +116,23 @@ _MY_ROUNDS = CompiledQuery(
         CourseProgress.objects.filter(user_id=user_id).order_by("round").values_list(*_ROUND_FIELDS)
     ),
     names=("user_id",),
+)
+_LATEST_ROUND = CompiledQuery(
+    CourseProgress,
+    lambda _key, *, user_id, course_id: (
+        CourseProgress.objects.filter(user_id=user_id, course_id=course_id)
+        .order_by("-round")
+        .values_list(*_ROUND_FIELDS)[:1]
+    ),
+    names=("user_id", "course_id"),
+)
+_MODULE_FIELDS = tuple(f.attname for f in ModuleProgress._meta.concrete_fields)
+_ROUND_MODULES = CompiledQuery(
+    ModuleProgress,
+    lambda _key, *, progress_id: ModuleProgress.objects.filter(
+        course_progress_id=progress_id
+    ).values_list(*_MODULE_FIELDS),
+    names=("progress_id",),
 )
 _MY_DONE_MODULES = CompiledQuery(
     ModuleProgress,
@@ -153,11 +184,7 @@ def course_state(*, user, course: Page, fresh: bool = False) -> CourseState:
     modules = structure.modules
     required = required_module_ids(modules)
     progress = current_round(user=user, course_id=course.pk)
-    rows = (
-        {mp.module_id: mp for mp in ModuleProgress.objects.filter(course_progress=progress)}
-        if progress
-        else {}
-    )
+    rows = _module_rows(progress) if progress else {}
     prerequisites = structure.prerequisites
     # No prerequisites, no query (an empty id list is answered without the database).
     done_courses = completed_course_ids(user=user, course_ids=[p.pk for p in prerequisites])
