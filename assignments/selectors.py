@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime
 
-from django.db import DEFAULT_DB_ALIAS
 from django.db.models import (
     BooleanField,
     Case,
@@ -28,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lms import content_cache
-from lms.compiled_query import CompiledQuery
+from lms.compiled_query import CompiledQuery, fields_of
 from progress.models import Completion, CourseProgress
 
 from .models import Assignment
@@ -98,16 +97,14 @@ def open_assignments() -> QuerySet[Assignment]:
 
 
 def _open_with_state(today: datetime.date, *, user_id: int) -> QuerySet:
-    """The learner's open assignments as `with_state` decides, as rows of _COLUMNS."""
+    """The learner's open assignments as `with_state` decides, with `due_date_counts`."""
     return (
         with_state(open_assignments().filter(user_id=user_id), today)
         .annotate(due_date_counts=ExpressionWrapper(_due_date_counts(), BooleanField()))
-        .values_list(*_COLUMNS)
+        .values_list(*fields_of(Assignment), "state", "due_date_counts")
     )
 
 
-_FIELDS = tuple(f.attname for f in Assignment._meta.concrete_fields)
-_COLUMNS = (*_FIELDS, "state", "due_date_counts")
 # Every learner page asks this of every learner: compiled once per process and day.
 _MINE = CompiledQuery(Assignment, _open_with_state, names=("user_id",))
 
@@ -115,19 +112,12 @@ _MINE = CompiledQuery(Assignment, _open_with_state, names=("user_id",))
 def my_assignments(*, user, today: datetime.date | None = None) -> list[Assignment]:
     """The learner's open assignments, the most urgent first, each with `state` and
     `state_label` and its course (from the content cache); finished ones last."""
-    today = today or timezone.localdate()
-    fields = len(_FIELDS)
-    rows = []
-    for values in _MINE.rows(today, user_id=user.pk):
-        row = Assignment.from_db(DEFAULT_DB_ALIAS, _FIELDS, values[:fields])
-        row.state, row.due_date_counts = values[fields], bool(values[fields + 1])
-        rows.append(row)
+    rows = _MINE.instances(today or timezone.localdate(), user_id=user.pk)
     courses = content_cache.pages([row.course_id for row in rows])
     for row in rows:
         row.course = courses[row.course_id]
         _label(row)
-    rows.sort(key=lambda a: (a.due_on, a.course.title))
-    rows.sort(key=lambda a: (a.state not in TO_DO, a.state != OVERDUE, a.due_on))
+    rows.sort(key=lambda a: (a.state not in TO_DO, a.state != OVERDUE, a.due_on, a.course.title))
     return rows
 
 

@@ -1,8 +1,6 @@
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
-from lms import content_cache
-
 from . import selectors
 
 
@@ -15,7 +13,5 @@ def my_courses(request: HttpRequest) -> HttpResponse:
         {
             "in_progress": [s for s in states if s.status == "in_progress"],
             "completed": [s for s in states if s.status == "completed"],
-            # (id, address) from the content cache: the link needs no query.
-            "catalogue": content_cache.catalogue_address(),
         },
     )

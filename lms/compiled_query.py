@@ -23,12 +23,18 @@ from django.db.models import Model, QuerySet
 _SENTINEL_BASE = -9_000_000_000_000_000_000
 
 
+def fields_of(model: type[Model]) -> tuple[str, ...]:
+    """The columns `CompiledQuery.instances` expects first: the model's concrete fields."""
+    return tuple(f.attname for f in model._meta.concrete_fields)
+
+
 @dataclass(frozen=True)
 class _Compiled:
     sql: str
     params: tuple
     slots: dict[str, tuple[int, ...]]
     expressions: tuple  # what each selected column is, for the converters
+    names: tuple  # each selected column's name (annotations come after the fields)
 
 
 class CompiledQuery:
@@ -64,10 +70,33 @@ class CompiledQuery:
         if missing:  # a placeholder the ORM inlined or dropped: never run with a sentinel
             raise ValueError(f"placeholders not among the query's parameters: {missing}")
         return _Compiled(
-            sql, tuple(params), slots, tuple(col for col, _sql, _alias in compiler.select)
+            sql,
+            tuple(params),
+            slots,
+            tuple(col for col, _sql, _alias in compiler.select),
+            tuple(alias for _col, _sql, alias in compiler.select),
         )
 
+    def instances(self, key: Hashable, **values: Any) -> list[Model]:
+        """The rows as model instances, for a build that selects `fields_of(model)`; the
+        annotations it selects after them are set as attributes of the same names."""
+        alias, compiled = self._for(key)
+        fields = fields_of(self._model)
+        count = len(fields)
+        extra = compiled.names[count:]
+        result = []
+        for row in self._run(alias, compiled, values):
+            instance = self._model.from_db(alias, fields, row[:count])
+            for name, value in zip(extra, row[count:], strict=True):
+                setattr(instance, name, value)
+            result.append(instance)
+        return result
+
     def rows(self, key: Hashable, **values: Any) -> list[tuple]:
+        alias, compiled = self._for(key)
+        return self._run(alias, compiled, values)
+
+    def _for(self, key: Hashable) -> tuple[str, _Compiled]:
         # Routed per run: the same query may read from a replica in another request.
         alias = router.db_for_read(self._model) or DEFAULT_DB_ALIAS
         compiled = self._compiled.get((key, alias))
@@ -77,6 +106,9 @@ class CompiledQuery:
                 if len(self._compiled) >= self._keep:
                     self._compiled.clear()
                 self._compiled[(key, alias)] = compiled
+        return alias, compiled
+
+    def _run(self, alias: str, compiled: _Compiled, values: dict[str, Any]) -> list[tuple]:
         params = list(compiled.params)
         for name, value in values.items():
             for slot in compiled.slots[name]:

@@ -285,23 +285,25 @@ def catalogue_courses(catalogue) -> list:
     return cached("catalogue-courses", catalogue.pk, build)
 
 
+def _rendered(template_name: str, context: dict) -> str:
+    from django.template.loader import render_to_string
+    from django.utils.safestring import mark_safe
+
+    return mark_safe(render_to_string(template_name, context))  # noqa: S308 - our templates
+
+
 def catalogue_card_heads(catalogue, request) -> dict[int, str]:
     """{course id: the static top of its catalogue card} (cover image, title, link, summary,
     audience, level, length) in the request's language: rendering twenty of these was a third
     of the catalogue's time. The learner's own badges are rendered fresh by the caller."""
-    from django.template.loader import render_to_string
-    from django.utils.safestring import mark_safe
     from django.utils.translation import get_language
 
     site = site_for_request(request)
 
     def build():
         return {
-            course.pk: mark_safe(  # noqa: S308 - our own template's output
-                render_to_string(
-                    "courses/includes/course_card_head.html",
-                    {"course": course, "request": request},
-                )
+            course.pk: _rendered(
+                "courses/includes/course_card_head.html", {"course": course, "request": request}
             )
             for course in catalogue_courses(catalogue)
         }
@@ -314,14 +316,10 @@ def catalogue_card_heads(catalogue, request) -> dict[int, str]:
 def static_fragment(template_name: str, context: dict) -> str:
     """A template's output that depends only on the language (an empty form, say), rendered
     once per language and generation."""
-    from django.template.loader import render_to_string
-    from django.utils.safestring import mark_safe
     from django.utils.translation import get_language
 
     return cached(
-        "fragment",
-        f"{template_name}:{get_language()}",
-        lambda: mark_safe(render_to_string(template_name, context)),  # noqa: S308 - ours
+        "fragment", f"{template_name}:{get_language()}", lambda: _rendered(template_name, context)
     )
 
 

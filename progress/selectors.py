@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db import DEFAULT_DB_ALIAS
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from wagtail.models import Page
 
 from lms import content_cache
-from lms.compiled_query import CompiledQuery
+from lms.compiled_query import CompiledQuery, fields_of
 
 from .models import Completion, CourseProgress, ModuleProgress
 
@@ -85,19 +84,8 @@ class CourseState:
 def current_round(*, user, course_id: int) -> CourseProgress | None:
     """The learner's latest round of the course, or None (asked on every course and module
     page: compiled once per process)."""
-    for values in _LATEST_ROUND.rows("", user_id=user.pk, course_id=course_id):
-        return CourseProgress.from_db(DEFAULT_DB_ALIAS, _ROUND_FIELDS, values)
-    return None
-
-
-def _module_rows(progress: CourseProgress) -> dict[int, ModuleProgress]:
-    return {
-        row.module_id: row
-        for row in (
-            ModuleProgress.from_db(DEFAULT_DB_ALIAS, _MODULE_FIELDS, values)
-            for values in _ROUND_MODULES.rows("", progress_id=progress.pk)
-        )
-    }
+    rounds = _LATEST_ROUND.instances("", user_id=user.pk, course_id=course_id)
+    return rounds[0] if rounds else None
 
 
 def completed_course_ids(*, user, course_ids: list[int] | None = None) -> set[int]:
@@ -109,11 +97,12 @@ def completed_course_ids(*, user, course_ids: list[int] | None = None) -> set[in
     return done if course_ids is None else done & set(course_ids)
 
 
-_ROUND_FIELDS = tuple(f.attname for f in CourseProgress._meta.concrete_fields)
 _MY_ROUNDS = CompiledQuery(
     CourseProgress,
     lambda _key, *, user_id: (
-        CourseProgress.objects.filter(user_id=user_id).order_by("round").values_list(*_ROUND_FIELDS)
+        CourseProgress.objects.filter(user_id=user_id)
+        .order_by("round")
+        .values_list(*fields_of(CourseProgress))
     ),
     names=("user_id",),
 )
@@ -122,16 +111,15 @@ _LATEST_ROUND = CompiledQuery(
     lambda _key, *, user_id, course_id: (
         CourseProgress.objects.filter(user_id=user_id, course_id=course_id)
         .order_by("-round")
-        .values_list(*_ROUND_FIELDS)[:1]
+        .values_list(*fields_of(CourseProgress))[:1]
     ),
     names=("user_id", "course_id"),
 )
-_MODULE_FIELDS = tuple(f.attname for f in ModuleProgress._meta.concrete_fields)
 _ROUND_MODULES = CompiledQuery(
     ModuleProgress,
     lambda _key, *, progress_id: ModuleProgress.objects.filter(
         course_progress_id=progress_id
-    ).values_list(*_MODULE_FIELDS),
+    ).values_list(*fields_of(ModuleProgress)),
     names=("progress_id",),
 )
 _MY_DONE_MODULES = CompiledQuery(
@@ -184,7 +172,11 @@ def course_state(*, user, course: Page, fresh: bool = False) -> CourseState:
     modules = structure.modules
     required = required_module_ids(modules)
     progress = current_round(user=user, course_id=course.pk)
-    rows = _module_rows(progress) if progress else {}
+    rows = (
+        {row.module_id: row for row in _ROUND_MODULES.instances("", progress_id=progress.pk)}
+        if progress
+        else {}
+    )
     prerequisites = structure.prerequisites
     # No prerequisites, no query (an empty id list is answered without the database).
     done_courses = completed_course_ids(user=user, course_ids=[p.pk for p in prerequisites])
@@ -239,9 +231,7 @@ def catalogue_states(*, user, courses: list[Page]) -> dict[int, CourseState]:
     # (lms.compiled_query), filtered here to the courses asked about.
     wanted = set(ids)
     progress_rows: dict[int, CourseProgress] = {}
-    fields = _ROUND_FIELDS
-    for values in _MY_ROUNDS.rows("", user_id=user.pk):  # ordered by round: the latest wins
-        row = CourseProgress.from_db(DEFAULT_DB_ALIAS, fields, values)
+    for row in _MY_ROUNDS.instances("", user_id=user.pk):  # ordered by round: the latest wins
         if row.course_id in wanted:
             progress_rows[row.course_id] = row
     latest = {p.pk for p in progress_rows.values()}
