@@ -40,8 +40,9 @@ class CourseIndexPage(Page):
         from .forms import CatalogueFilterForm
 
         context = super().get_context(request, *args, **kwargs)
-        form = CatalogueFilterForm(request.GET or None)
-        # The courses, their cover images and prerequisites change only on publish.
+        # The empty form is the same for everybody: rendered once per language, and not built.
+        form = CatalogueFilterForm(request.GET) if request.GET else None
+        # The courses and their prerequisites change only on publish.
         courses = content_cache.catalogue_courses(self)
         # External members see only the courses opened to external organisations.
         from external_organisations.selectors import courses_for
@@ -49,7 +50,7 @@ class CourseIndexPage(Page):
         courses = courses_for(request, courses)
         states = progress_selectors.catalogue_states(user=request.user, courses=courses)
         heads = content_cache.catalogue_card_heads(self, request)
-        if form.is_valid():
+        if form is not None and form.is_valid():
             data = form.cleaned_data
             if data["audience"]:
                 courses = [c for c in courses if c.audience in (data["audience"], Audience.ALL)]
@@ -59,14 +60,14 @@ class CourseIndexPage(Page):
                 courses = [c for c in courses if states[c.pk].status == data["status"]]
         context.update(
             filter_form=form,
-            # The empty form is the same for everybody: rendered once per language.
             filter_fields=None
-            if form.is_bound
+            if form is not None
             else content_cache.static_fragment(
-                "courses/includes/catalogue_filter_fields.html", {"filter_form": form}
+                "courses/includes/catalogue_filter_fields.html",
+                lambda: {"filter_form": CatalogueFilterForm()},
             ),
             course_states=[(c, states[c.pk], heads[c.pk]) for c in courses],
-            filtered=form.is_bound,
+            filtered=form is not None,
         )
         return context
 

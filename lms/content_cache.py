@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import pickle
 import time
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
@@ -111,13 +112,64 @@ def bump(reason: str = "") -> None:
         transaction.on_commit(_bump_now)
 
 
-def cached(name: str, key: Any, build: Callable[[], Any]) -> Any:
-    """`build()`'s result, kept under the current generation."""
-    full_key = f"content:{generation()}:{name}:{key}"
-    value = cache.get(full_key)
+# What this process has read from the cache, kept in its own memory for the current
+# generation: a learner page reads a dozen entries, each a round trip to Redis otherwise. The
+# generation itself is still read from the shared cache once per request, so a publish in any
+# process shows on the next request here too. Kept pickled, so that every read gets its own
+# objects (as from Redis: a request may set attributes on the pages it gets), unless the caller
+# says the value is immutable (`shared`: frozen dataclasses, strings). Kept only a few minutes
+# and for few entries, so that it heals with the shared cache and stays small.
+LOCAL_SECONDS = 5 * 60
+LOCAL_MAX_ENTRIES = 5_000
+_local: dict[str, tuple[float, bool, Any]] = {}
+_local_generation: list[int | None] = [None]
+
+
+def _remember(values: dict[str, Any], *, shared: bool = False) -> None:
+    if len(_local) + len(values) > LOCAL_MAX_ENTRIES:
+        _local.clear()
+    expires = time.monotonic() + LOCAL_SECONDS
+    for key, value in values.items():
+        kept = value if shared else pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+        _local[key] = (expires, shared, kept)
+
+
+def _read(current: int, keys: list[str], *, shared: bool = False) -> dict[str, Any]:
+    """The entries of `keys` (all of generation `current`) found here or in the shared cache."""
+    if _local_generation[0] != current:
+        _local.clear()
+        _local_generation[0] = current
+    now = time.monotonic()
+    found = {}
+    for key in keys:
+        hit = _local.get(key)
+        if hit is not None and hit[0] > now:
+            # Bytes this process pickled itself (_remember), never input from outside.
+            found[key] = hit[2] if hit[1] else pickle.loads(hit[2])  # noqa: S301
+    missing = [key for key in keys if key not in found]
+    if missing:
+        from_cache = cache.get_many(missing)
+        if from_cache:
+            _remember(from_cache, shared=shared)
+            found.update(from_cache)
+    return found
+
+
+def _write(values: dict[str, Any], *, shared: bool = False) -> None:
+    cache.set_many(values, TIMEOUT_SECONDS)
+    _remember(values, shared=shared)
+
+
+def cached(name: str, key: Any, build: Callable[[], Any], *, shared: bool = False) -> Any:
+    """`build()`'s result, kept under the current generation. `shared`: the value cannot be
+    changed (a frozen dataclass, a string, tuples of them), so every reader in this process
+    may get the same object."""
+    current = generation()
+    full_key = f"content:{current}:{name}:{key}"
+    value = _read(current, [full_key], shared=shared).get(full_key)
     if value is None:
         value = build()
-        cache.set(full_key, value, TIMEOUT_SECONDS)
+        _write({full_key: value}, shared=shared)
     return value
 
 
@@ -269,20 +321,54 @@ def menu_pages() -> list[tuple[str, str, bool]]:
     return cached("menu", "pages", build)
 
 
-def catalogue_courses(catalogue) -> list:
-    """The live courses of a catalogue in order, with cover images and prerequisites loaded."""
+@dataclass(frozen=True)
+class CoursePrerequisite:
+    pk: int
+    title: str
+    live: bool
+
+
+@dataclass(frozen=True)
+class CatalogueCourse:
+    """What the catalogue needs of a course besides its rendered card top."""
+
+    pk: int
+    title: str
+    audience: str
+    level: int
+    prerequisite_refs: tuple[CoursePrerequisite, ...]
+
+
+def _catalogue_pages(catalogue) -> list:
     CoursePage = apps.get_model("courses", "CoursePage")
+    return list(
+        CoursePage.objects.live()
+        .child_of(catalogue)
+        .select_related("cover_image")
+        .prefetch_related("prerequisites")
+        .order_by("path")
+    )
+
+
+def catalogue_courses(catalogue) -> tuple[CatalogueCourse, ...]:
+    """The live courses of a catalogue in order, with their prerequisites."""
 
     def build():
-        return list(
-            CoursePage.objects.live()
-            .child_of(catalogue)
-            .select_related("cover_image")
-            .prefetch_related("prerequisites")
-            .order_by("path")
+        return tuple(
+            CatalogueCourse(
+                pk=course.pk,
+                title=course.title,
+                audience=course.audience,
+                level=course.level,
+                prerequisite_refs=tuple(
+                    CoursePrerequisite(pk=p.pk, title=p.title, live=p.live)
+                    for p in course.prerequisites.all()
+                ),
+            )
+            for course in _catalogue_pages(catalogue)
         )
 
-    return cached("catalogue-courses", catalogue.pk, build)
+    return cached("catalogue-entries", catalogue.pk, build, shared=True)
 
 
 def _rendered(template_name: str, context: dict) -> str:
@@ -305,7 +391,7 @@ def catalogue_card_heads(catalogue, request) -> dict[int, str]:
             course.pk: _rendered(
                 "courses/includes/course_card_head.html", {"course": course, "request": request}
             )
-            for course in catalogue_courses(catalogue)
+            for course in _catalogue_pages(catalogue)
         }
 
     return cached(
@@ -313,13 +399,16 @@ def catalogue_card_heads(catalogue, request) -> dict[int, str]:
     )
 
 
-def static_fragment(template_name: str, context: dict) -> str:
+def static_fragment(template_name: str, context: Callable[[], dict]) -> str:
     """A template's output that depends only on the language (an empty form, say), rendered
-    once per language and generation."""
+    once per language and generation; `context()` is called only to render it."""
     from django.utils.translation import get_language
 
     return cached(
-        "fragment", f"{template_name}:{get_language()}", lambda: _rendered(template_name, context)
+        "fragment",
+        f"{template_name}:{get_language()}",
+        lambda: _rendered(template_name, context()),
+        shared=True,
     )
 
 
@@ -357,7 +446,7 @@ def required_module_ids(course_ids: list[int]) -> dict[int, list[tuple[int, bool
     ModulePage = apps.get_model("modules", "ModulePage")
     current = generation()
     keys = {cid: f"content:{current}:course-modules:{cid}" for cid in course_ids}
-    found = cache.get_many(list(keys.values()))
+    found = _read(current, list(keys.values()))
     result = {cid: found[key] for cid, key in keys.items() if key in found}
     missing = [cid for cid in course_ids if cid not in result]
     if missing:
@@ -379,7 +468,7 @@ def required_module_ids(course_ids: list[int]) -> dict[int, list[tuple[int, bool
                 course_id = courses.get(path[: -Page.steplen])
                 if course_id is not None:
                     built[course_id].append((pk, required))
-        cache.set_many({keys[cid]: value for cid, value in built.items()}, TIMEOUT_SECONDS)
+        _write({keys[cid]: value for cid, value in built.items()})
         result.update(built)
     return result
 
@@ -414,12 +503,12 @@ def _many(name: str, ids: list[int], load: Callable[[list[int]], dict[int, Any]]
         return {}
     current = generation()
     keys = {pk: f"content:{current}:{name}:{pk}" for pk in wanted}
-    found = cache.get_many(list(keys.values()))
+    found = _read(current, list(keys.values()))
     result = {pk: found[key] for pk, key in keys.items() if key in found}
     missing = [pk for pk in wanted if pk not in result]
     if missing:
         loaded = load(missing)
-        cache.set_many({keys[pk]: value for pk, value in loaded.items()}, TIMEOUT_SECONDS)
+        _write({keys[pk]: value for pk, value in loaded.items()})
         result.update(loaded)
     return result
 

@@ -145,6 +145,13 @@ def _prerequisite_reasons(course: Page, done: set[int], prerequisites: list[Page
     ]
 
 
+def _prerequisites_of(course) -> list:
+    """A course's prerequisites (pk, title, live): the catalogue's cached entries carry them
+    as `prerequisite_refs`; a course page has them prefetched."""
+    refs = getattr(course, "prerequisite_refs", None)
+    return list(refs) if refs is not None else list(course.prerequisites.all())
+
+
 @dataclass(frozen=True)
 class _ModuleRef:
     """A module as far as the completion rule needs it."""
@@ -240,7 +247,7 @@ def catalogue_states(*, user, courses: list[Page]) -> dict[int, CourseState]:
         if progress_id in latest:
             done.setdefault(progress_id, set()).add(module_id)
 
-    prerequisites: dict[int, list[Page]] = {c.pk: list(c.prerequisites.all()) for c in courses}
+    prerequisites = {c.pk: _prerequisites_of(c) for c in courses}
     all_prereq_ids = [p.pk for ps in prerequisites.values() for p in ps]
     done_courses = completed_course_ids(user=user, course_ids=all_prereq_ids)
 

@@ -165,6 +165,16 @@ if DATABASE_REPLICA_URL:
         conn_health_checks=True,
     )
 REPLICA_READS = bool(DATABASE_REPLICA_URL)
+# The learner pages' compiled queries (lms/compiled_query.py) are prepared on PostgreSQL, once
+# per connection. Set DB_PREPARED_STATEMENTS=off behind a pooler that cannot keep them (PgBouncer
+# in transaction mode before 1.21).
+DB_PREPARED_STATEMENTS = env("DB_PREPARED_STATEMENTS", "on") == "on"
+if DB_PREPARED_STATEMENTS:
+    for _alias in DATABASES.values():
+        if _alias["ENGINE"].startswith("django.db.backends.postgresql"):
+            # psycopg prepares nothing while this is None (Django's default). The ORM's own
+            # cursors bind on the client and never prepare; only the compiled queries ask to.
+            _alias.setdefault("OPTIONS", {}).setdefault("prepare_threshold", 1_000_000_000)
 # PostgreSQL's JIT compiler: off for our connections unless DB_JIT=on. The dashboard aggregates
 # are planned as expensive (a state per assignment) but run in about 0.1 s; compiling them took
 # 0.7 s more on the full synthetic municipality (bench/dashboards.py, EXPLAIN ANALYZE).

@@ -249,3 +249,34 @@ def test_a_changed_image_outdates_the_cached_cards(two_learners, catalogue):
     image.renditions.all().delete()
     html = clients[1].get(catalogue.url).content.decode()
     assert (old_address.group(1) or old_address.group(2)) not in html
+
+
+def test_a_bump_by_another_process_outdates_this_process_copy():
+    """Each process keeps what it read; the generation, read from the shared cache once per
+    request, decides: a bump written by another process (here: straight into the cache) shows
+    on the next request."""
+    from django.core.cache import cache
+
+    calls = []
+
+    def build():
+        calls.append(1)
+        return {"title": f"version {len(calls)}"}
+
+    with content_cache.request_scope():
+        assert content_cache.cached("test-local", 1, build)["title"] == "version 1"
+    with content_cache.request_scope():  # from this process's copy, not built again
+        assert content_cache.cached("test-local", 1, build)["title"] == "version 1"
+    cache.incr(content_cache.GENERATION_KEY)  # another process publishes
+    with content_cache.request_scope():
+        assert content_cache.cached("test-local", 1, build)["title"] == "version 2"
+    assert len(calls) == 2
+
+
+def test_each_read_gets_its_own_copy_unless_the_value_is_shared():
+    with content_cache.request_scope():
+        first = content_cache.cached("test-copy", 1, lambda: {"seen": []})
+        first["seen"].append("a request's own change")
+        assert content_cache.cached("test-copy", 1, lambda: {"seen": []}) == {"seen": []}
+        frozen = content_cache.cached("test-shared", 1, lambda: ("a", "b"), shared=True)
+        assert content_cache.cached("test-shared", 1, lambda: (), shared=True) is frozen

@@ -80,3 +80,36 @@ def test_a_placeholder_the_sql_does_not_carry_is_refused_rather_than_run():
     )
     with pytest.raises(ValueError, match="user_id"):
         query.rows("any", user_id=1)
+
+
+@pytest.mark.skipif(
+    "postgresql" not in __import__("django.db").db.connection.vendor,
+    reason="prepared statements are PostgreSQL's",
+)
+def test_on_postgresql_the_compiled_query_is_prepared_and_still_counted(catalogue):
+    """Prepared once per connection (the server plans it once), still seen by Django's query
+    log, so that the query budgets count it; each learner still gets their own rows."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    first, second = UserFactory(), UserFactory()
+    course = make_course(catalogue, title="Förberedd", modules=1)
+    assign(second, course, timezone.localdate() + datetime.timedelta(days=5))
+    with CaptureQueriesContext(connection) as queries:
+        assert selectors.my_assignments(user=first) == []
+        assert [a.user_id for a in selectors.my_assignments(user=second)] == [second.pk]
+    assert sum('FROM "assignments_assignment"' in q["sql"] for q in queries) == 2
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+            ['%"assignments_assignment"%'],
+        )
+        assert cursor.fetchone()[0] == 1
+
+
+def test_with_prepared_statements_off_the_same_rows_come_back(catalogue, settings):
+    settings.DB_PREPARED_STATEMENTS = False
+    learner = UserFactory()
+    course = make_course(catalogue, title="Utan förberedelse", modules=1)
+    assign(learner, course, timezone.localdate() + datetime.timedelta(days=5))
+    assert [a.course.title for a in selectors.my_assignments(user=learner)] == ["Utan förberedelse"]
