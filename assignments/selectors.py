@@ -121,11 +121,25 @@ def my_assignments(*, user, today: datetime.date | None = None) -> list[Assignme
     return rows
 
 
+def _open_of_course(today: datetime.date, *, user_id: int, course_id: int) -> QuerySet:
+    return _open_with_state(today, user_id=user_id).filter(course_id=course_id)
+
+
+# The course page asks for one course's: the database works out one state, not every one.
+_MINE_OF_COURSE = CompiledQuery(Assignment, _open_of_course, names=("user_id", "course_id"))
+
+
 def my_assignment(*, user, course_id: int, today: datetime.date | None = None):
-    """The learner's open assignment of one course with `state` and `state_label`, or None."""
-    return next(
-        (a for a in my_assignments(user=user, today=today) if a.course_id == course_id), None
+    """The learner's open assignment of one course with `state` and `state_label`, or None
+    (one open assignment per person and course: a unique constraint)."""
+    rows = _MINE_OF_COURSE.instances(
+        today or timezone.localdate(), user_id=user.pk, course_id=course_id
     )
+    if not rows:
+        return None
+    row = rows[0]
+    row.course = content_cache.pages([course_id])[course_id]
+    return _label(row)
 
 
 def _label(row: Assignment) -> Assignment:

@@ -1,4 +1,6 @@
 from django import template
+from django.urls import reverse
+from wagtail.templatetags.wagtailcore_tags import pageurl
 
 from lms import content_cache
 
@@ -39,3 +41,17 @@ def progress_bar(state, label: str):
 def catalogue_cards(course_states, assigned) -> str:
     """The catalogue's cards (courses.cards): put together in Python, not in the loop."""
     return _catalogue_cards(course_states, assigned or {})
+
+
+@register.simple_tag(takes_context=True)
+def page_url(context, page) -> str:
+    """A page's address, as Wagtail's `pageurl` gives it, for the module lists: a page of the
+    request's own site is addressed from its url_path, without Wagtail's site lookup on every
+    call (a course page links each of its modules). Other pages go through `pageurl`."""
+    request = context.get("request")
+    site = getattr(request, "_wagtail_site", None) if request is not None else None
+    if site is not None:
+        root_path = site.root_page.url_path
+        if page.url_path.startswith(root_path):
+            return reverse("wagtail_serve", args=(page.url_path[len(root_path) :],))
+    return pageurl(context, page)
