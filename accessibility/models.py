@@ -17,6 +17,8 @@ from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
+from lms.content_cache import CachedViewRestrictionsMixin
+
 RICH_TEXT = ["h2", "h3", "bold", "italic", "link", "ol", "ul"]
 DIGG_REPORT_URL = "https://www.digg.se/tdosanmalan"
 
@@ -27,7 +29,7 @@ class Compliance(models.TextChoices):
     NONE = "none", _("not compliant")
 
 
-class AccessibilityStatementPage(Page):
+class AccessibilityStatementPage(CachedViewRestrictionsMixin, Page):
     """The statement. One per site, public, linked from every page's footer."""
 
     is_public = True

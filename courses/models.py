@@ -11,6 +11,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from lms import content_cache
+from lms.content_cache import CachedViewRestrictionsMixin
 from progress import selectors as progress_selectors
 from progress import services as progress_services
 
@@ -23,7 +24,7 @@ class Audience(models.TextChoices):
     STAFF = "staff", _("Staff")
 
 
-class CourseIndexPage(Page):
+class CourseIndexPage(CachedViewRestrictionsMixin, Page):
     """The catalogue: every course an employee can take, with filters."""
 
     intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
@@ -72,7 +73,7 @@ class CourseIndexPage(Page):
         return context
 
 
-class CoursePage(Page):
+class CoursePage(CachedViewRestrictionsMixin, Page):
     """A course: an ordered set of modules that together lead to a completion."""
 
     summary = models.CharField(_("summary"), max_length=400)

@@ -17,6 +17,7 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.models import Page
 
 from diplomas import codes
+from lms.content_cache import CachedViewRestrictionsMixin
 
 from . import orgnr
 
@@ -252,7 +253,7 @@ class OrganisationAward(models.Model):
         return codes.display(self.code)
 
 
-class DiplomatedOrganisationsPage(Page):
+class DiplomatedOrganisationsPage(CachedViewRestrictionsMixin, Page):
     """The public list "Diplomerade organisationer": name, year and course, with consent only."""
 
     is_public = True  # see home.wagtail_hooks: served without login

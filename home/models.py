@@ -5,10 +5,10 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
 
-from lms.content_cache import CachedRouteMixin
+from lms.content_cache import CachedRouteMixin, CachedViewRestrictionsMixin
 
 
-class HomePage(CachedRouteMixin, Page):
+class HomePage(CachedRouteMixin, CachedViewRestrictionsMixin, Page):
     """The root of the site: what the platform is, and the way in to the catalogue."""
 
     # Shown to visitors who are not logged in; every other page type is private by default.

@@ -32,7 +32,7 @@ from typing import Any
 
 from django.apps import apps
 from django.core.cache import cache
-from django.db import transaction
+from django.db import models, transaction
 
 logger = logging.getLogger(__name__)
 
@@ -281,6 +281,64 @@ class CachedRouteMixin:
             if page is not None:
                 return page.route(request, [])
         return super().route(request, path_components)
+
+
+# View restrictions ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Restrictions:
+    """Every page view restriction of the site (few: they are set per section by editors),
+    with its groups loaded, and the alias pages (whose restrictions are their source's)."""
+
+    by_path: dict  # page path → [PageViewRestriction]
+    by_page_id: dict  # page id → [PageViewRestriction]
+    alias_sources: dict  # alias page path → source page id
+
+
+def _all_restrictions() -> _Restrictions:
+    def build():
+        from wagtail.models import Page, PageViewRestriction
+
+        by_path: dict[str, list] = {}
+        by_page_id: dict[int, list] = {}
+        for restriction in PageViewRestriction.objects.select_related("page").prefetch_related(
+            "groups"
+        ):
+            by_path.setdefault(restriction.page.path, []).append(restriction)
+            by_page_id.setdefault(restriction.page_id, []).append(restriction)
+        aliases = dict(
+            Page.objects.filter(alias_of__isnull=False).values_list("path", "alias_of_id")
+        )
+        return _Restrictions(by_path, by_page_id, aliases)
+
+    return cached("view-restrictions", "all", build)
+
+
+class CachedViewRestrictionsMixin:
+    """Wagtail reads a page's view restrictions (its own and its ancestors') in two queries on
+    every request, and a module's open check asked again. They change only when an editor
+    sets a page's privacy (which bumps the generation), so they come from the cache.
+
+    Returns Wagtail's own query (the same pages, aliases resolved to their sources, read afresh
+    by anything that changes it, such as the admin's `.order_by()`) with its rows already
+    filled in from the cache."""
+
+    def get_view_restrictions(self):
+        from wagtail.models import Page, PageViewRestriction
+
+        known = _all_restrictions()
+        paths = [self.path[:end] for end in range(Page.steplen, len(self.path) + 1, Page.steplen)]
+        sources = [known.alias_sources[p] for p in paths if p in known.alias_sources]
+        own = [p for p in paths if p not in known.alias_sources]
+        rows = [r for p in own for r in known.by_path.get(p, [])]
+        rows += [r for pk in sources for r in known.by_page_id.get(pk, [])]
+        queryset = PageViewRestriction.objects.filter(
+            models.Q(page__path__in=own) | models.Q(page_id__in=sources)
+        )
+        queryset._result_cache = rows  # iterated without a query; a changed copy queries
+        queryset._prefetch_done = True
+        return queryset
 
 
 # The catalogue and courses --------------------------------------------------------------------
@@ -556,11 +614,19 @@ def connect() -> None:
         post_save.connect(
             _on_page_change, sender=model, dispatch_uid=f"content_cache_save_{model._meta.label}"
         )
+    from django.db.models.signals import m2m_changed
     from wagtail.images import get_image_model
+    from wagtail.models import PageViewRestriction
 
     Film = apps.get_model("modules", "Film")
-    # Images too: cached catalogue cards carry a cover image's rendition address.
-    for model in (Film, Site, get_image_model()):
+    # Images too: cached catalogue cards carry a cover image's rendition address. View
+    # restrictions and their groups: pages are served with the cached ones.
+    m2m_changed.connect(
+        _on_record_change,
+        sender=PageViewRestriction.groups.through,
+        dispatch_uid="content_cache_restriction_groups",
+    )
+    for model in (Film, Site, get_image_model(), PageViewRestriction):
         post_save.connect(
             _on_record_change, sender=model, dispatch_uid=f"content_cache_save_{model._meta.label}"
         )

@@ -10,6 +10,8 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from lms.content_cache import CachedViewRestrictionsMixin
+
 from .blocks import ModuleStreamBlock
 
 # A film counts as watched when this share of its length has actually been played.
@@ -135,7 +137,7 @@ class Film(index.Indexed, models.Model):
         return bool(self.embed_url) and not self.video
 
 
-class ModulePage(Page):
+class ModulePage(CachedViewRestrictionsMixin, Page):
     """One module of a course: lessons, films, reflection tasks and checks as a stream of blocks."""
 
     intro = models.CharField(_("introduction"), max_length=300, blank=True)
