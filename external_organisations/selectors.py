@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+from lms import content_cache
+from lms.compiled_query import CompiledQuery, fields_of
 from people.selectors import is_hr
 from progress.models import Completion, CourseProgress
 
@@ -119,13 +121,13 @@ def organisation_figures(
     }
 
 
-def _member_count(model, organisation: ExternalOrganisation) -> Coalesce:
+def _member_count(model, organisation_id: int) -> Coalesce:
     """Distinct members of the organisation with a row of `model` for the offering's course."""
     rows = (
         model.objects.filter(
             course_id=OuterRef("course_id"),
             # IN (the members' ids): the progress tables' (user, course) index per member.
-            user_id__in=Membership.objects.filter(organisation_id=organisation.pk).values(
+            user_id__in=Membership.objects.filter(organisation_id=organisation_id).values(
                 "user_id"
             ),
         )
@@ -137,30 +139,43 @@ def _member_count(model, organisation: ExternalOrganisation) -> Coalesce:
     return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
 
 
+def _offerings_with_counts(_key, *, organisation_id: int) -> QuerySet:
+    invited = (
+        Invitation.objects.filter(organisation_id=organisation_id)
+        .order_by()
+        .values("organisation_id")
+        .annotate(n=Count("pk"))
+        .values("n")[:1]
+    )
+    return (
+        CourseOffering.objects.filter(active=True)
+        .annotate(
+            n_started=_member_count(CourseProgress, organisation_id),
+            n_completed=_member_count(Completion, organisation_id),
+            # Everyone invited, and the contact person (see organisation_figures).
+            n_invited=Coalesce(Subquery(invited, output_field=IntegerField()), 0) + 1,
+        )
+        .values_list(*fields_of(CourseOffering), "n_started", "n_completed", "n_invited")
+    )
+
+
+# Built and compiled once per process (lms.compiled_query); the organisation is the placeholder.
+_OFFERINGS = CompiledQuery(CourseOffering, _offerings_with_counts, names=("organisation_id",))
+
+
 def organisation_progress(*, organisation: ExternalOrganisation) -> list[OfferingProgress]:
     """The contact's page: one row per course opened to external organisations.
 
     Two queries whatever the number of members or courses: the offerings with their counts
     (correlated subqueries through the membership's index), and the awards.
     """
-    invited = (
-        Invitation.objects.filter(organisation_id=organisation.pk)
-        .order_by()
-        .values("organisation_id")
-        .annotate(n=Count("pk"))
-        .values("n")[:1]
-    )
-    offerings = list(
-        CourseOffering.objects.filter(active=True)
-        .select_related("course")
-        .annotate(
-            n_started=_member_count(CourseProgress, organisation),
-            n_completed=_member_count(Completion, organisation),
-            # Everyone invited, and the contact person (see organisation_figures).
-            n_invited=Coalesce(Subquery(invited, output_field=IntegerField()), 0) + 1,
-        )
-        .order_by("course__title")
-    )
+    offerings = _OFFERINGS.instances("", organisation_id=organisation.pk)
+    # The courses' titles and addresses change only on publish: from the content cache, not
+    # joined (a course page row is some forty columns for the ORM to read).
+    courses = content_cache.courses([o.course_id for o in offerings])
+    for offering in offerings:
+        offering.course = courses[offering.course_id]
+    offerings.sort(key=lambda o: (o.course.title.casefold(), o.course_id))
     awards = {
         a.course_id: a
         for a in OrganisationAward.objects.filter(

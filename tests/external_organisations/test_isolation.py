@@ -73,3 +73,27 @@ def test_fifty_external_members_change_no_employee_figure(catalogue, demo_users,
     assert not Assignment.objects.filter(user__in=members).exists()
     assert all(not hasattr(u, "person") for u in members)
     assert approved.awards.filter(course=course).exists()
+
+
+def test_each_contact_sees_only_their_own_organisations_counts(approved, offered_course):
+    """The contact page's counts come from a query compiled once per process with the
+    organisation as its placeholder: two organisations must never see each other's."""
+    from external_organisations import selectors
+    from external_organisations.models import ExternalOrganisation, Status
+    from tests.external_organisations.conftest import add_members, complete
+
+    other = ExternalOrganisation.objects.create(
+        name="Annan förening",
+        org_number="5560000001",
+        contact_name="Ola Annan",
+        contact_email="ola@annan.example",
+        status=Status.APPROVED,
+    )
+    for user in add_members(approved, 3, prefix="a"):
+        complete(user, offered_course)
+    add_members(other, 1, prefix="b")
+
+    ours = selectors.organisation_progress(organisation=approved)
+    theirs = selectors.organisation_progress(organisation=other)
+    assert [(r.invited, r.completed) for r in ours] == [(4, 3)]
+    assert [(r.invited, r.completed) for r in theirs] == [(2, 0)]

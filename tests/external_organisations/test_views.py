@@ -99,6 +99,12 @@ def test_contact_page_shows_progress_in_fixed_queries(client, approved, offered_
     assert run() == small
     page = client.get("/organisationer/min-organisation/").content.decode()
     assert "Mångfald i föreningslivet" in page and "Ladda ner diplomet" in page
+    # One row per offered course, by title, each linking to its course.
+    import re
+
+    links = re.findall(r'<td lang="sv"><a href="([^"]+)">([^<]+)</a></td>', page)
+    assert [title for _href, title in links] == ["K0", "K1", "K2", "Mångfald i föreningslivet"]
+    assert links[-1][0] == offered_course.url
 
 
 def test_invite_form_refuses_1000_addresses(client, approved):
