@@ -19,7 +19,9 @@ from tests.helpers import assert_queries_independent_of_size, count_queries
 
 pytestmark = pytest.mark.django_db
 
-BUDGETS = {"home": 6, "catalogue": 10, "course": 12, "module": 14, "mine": 6}
+# What the pages take now (the ceilings were home 6, catalogue 10, course 12, module
+# 14): held at today's counts so that a change that adds a query shows here.
+BUDGETS = {"home": 4, "catalogue": 6, "course": 6, "module": 7, "mine": 6}
 
 
 @pytest.fixture
