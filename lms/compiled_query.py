@@ -11,6 +11,7 @@ ORM would.
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
@@ -38,6 +39,7 @@ class _Compiled:
     names: tuple  # each selected column's name (annotations come after the fields)
 
 
+@functools.cache
 def _prepared_classes() -> tuple[type, type]:
     from django.db.backends.postgresql.base import CursorDebugWrapper, ServerBindingCursor
     from django.db.backends.utils import CursorWrapper
@@ -61,17 +63,12 @@ def _prepared_classes() -> tuple[type, type]:
     return PreparedCursor, LoggedPreparedCursor
 
 
-_PREPARED: list[tuple[type, type]] = []
-
-
 def _cursor(connection):
     """A Django cursor (execute wrappers, query log) for a compiled query: on PostgreSQL one
     that prepares its statements, unless DB_PREPARED_STATEMENTS is off."""
     if connection.vendor != "postgresql" or not settings.DB_PREPARED_STATEMENTS:
         return connection.cursor()
-    if not _PREPARED:
-        _PREPARED.append(_prepared_classes())
-    prepared, logged = _PREPARED[0]
+    prepared, logged = _prepared_classes()
     connection.ensure_connection()
     connection.validate_thread_sharing()
     with connection.wrap_database_errors:
